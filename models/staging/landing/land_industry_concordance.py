@@ -1,0 +1,5 @@
+def model(dbt, session):
+    from cluster_finance.ingest import land_reference
+
+    meta = dbt.config.get("meta")
+    return land_reference(meta["reference_dir"], "industry_concordance", meta["csv_encoding"])

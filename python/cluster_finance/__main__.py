@@ -1,0 +1,5 @@
+import sys
+
+from cluster_finance.cli import main
+
+sys.exit(main())

@@ -1,0 +1,170 @@
+"""The command line: `python -m cluster_finance <command>` (the Makefile targets call these).
+
+  generate   write the synthetic census and reference tables (SPEC section 6)
+  build      dbt build into build/warehouse.duckdb, swapped into place only when everything passed
+  check      the Great Expectations checkpoint, Data Docs under reports/
+  analyse    the paper's Tables 1-10 and Figures 1-2 under reports/
+  demo       generate (when data/raw holds no census) -> build -> check -> analyse
+  bench      the benchmark (SPEC section 8)
+
+Errors a user can act on (a broken input file, a failed test) are printed as one short message with exit
+code 2; no Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time
+from pathlib import Path
+
+from cluster_finance.warehouse import DEFAULT_WAREHOUSE, REPO_ROOT, BuildError, build_warehouse
+
+DEFAULT_RAW = REPO_ROOT / "data" / "raw"
+DEFAULT_REFERENCE = REPO_ROOT / "data" / "reference"
+DEFAULT_REPORTS = REPO_ROOT / "reports"
+
+
+class NotYetAvailable(Exception):
+    """A stage whose issue has not landed yet."""
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=False, highlight=False)
+
+
+def _stage(module: str, attribute: str):
+    """The function of a pipeline stage, or NotYetAvailable while its module has not landed."""
+    try:
+        return getattr(importlib.import_module(module), attribute)
+    except ModuleNotFoundError as err:
+        if err.name and module.startswith(err.name):
+            raise NotYetAvailable(f"{module} is not built yet") from None
+        raise
+
+
+def cmd_generate(args) -> int:
+    generate = _stage("cluster_finance.generate", "generate_census")
+    summary = generate(args.out, args.reference_out, scale=args.scale, seed=args.seed, progress=True)
+    _console().print(f"Synthetic census written to {args.out} (reference tables in {args.reference_out}).")
+    if isinstance(summary, dict):
+        for key, value in summary.items():
+            if not isinstance(value, (dict, list)):
+                _console().print(f"  {key}: {value}")
+    return 0
+
+
+def run_build(raw_dir: Path, reference_dir: Path, warehouse: Path) -> None:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = _console()
+    with Progress(TextColumn("dbt build"), BarColumn(), TextColumn("{task.completed} nodes {task.description}"),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("", total=None)
+
+        def advance(name, status):
+            progress.update(task, advance=1, description=f"({name}: {status})")
+
+        result = build_warehouse(raw_dir, reference_dir, warehouse, on_node_done=advance)
+    console.print(f"Built {result.n_models} models and passed {result.n_tests} tests in {result.seconds:.1f} s: "
+                  f"{result.warehouse}")
+
+
+def cmd_build(args) -> int:
+    run_build(args.raw_dir, args.reference_dir, args.warehouse)
+    return 0
+
+
+def cmd_check(args) -> int:
+    run_checks = _stage("cluster_finance.quality", "run_quality_checks")
+    result = run_checks(args.warehouse, args.raw_dir, args.reference_dir, args.reports_dir, progress=True)
+    _console().print(f"Quality checks {'passed' if result.success else 'FAILED'}; Data Docs: {result.data_docs}")
+    return 0 if result.success else 1
+
+
+def cmd_analyse(args) -> int:
+    run_analysis = _stage("cluster_finance.analysis.run", "run_analysis")
+    outputs = run_analysis(args.warehouse, args.reports_dir, progress=True)
+    report = outputs.get("html") if isinstance(outputs, dict) else None
+    _console().print(f"Analysis written to {args.reports_dir}" + (f"; report: {report}" if report else ""))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from cluster_finance.ingest import has_census
+
+    console = _console()
+    started = time.perf_counter()
+    if not has_census(args.raw_dir):
+        console.print(f"No census in {args.raw_dir}: generating the synthetic census (scale {args.scale}).")
+        args.out, args.reference_out = args.raw_dir, args.reference_dir
+        cmd_generate(args)
+    else:
+        console.print(f"Using the census files in {args.raw_dir}.")
+    run_build(args.raw_dir, args.reference_dir, args.warehouse)
+    for name, command in (("Quality checks", cmd_check), ("Analysis", cmd_analyse)):
+        try:
+            command(args)
+        except NotYetAvailable as err:
+            console.print(f"{name}: not yet available ({err}).")
+    console.print(f"Done in {time.perf_counter() - started:.0f} s. Warehouse: {args.warehouse} "
+                  f"(query it with: duckdb {os.path.relpath(args.warehouse)}). Reports: {args.reports_dir}")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    run_benchmark = _stage("cluster_finance.bench", "run_benchmark")
+    run_benchmark(args)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="cluster_finance", description=__doc__.split("\n\n")[0])
+    sub = top.add_subparsers(dest="command", required=True)
+
+    def add(name, func, help_text, *, paths=True, generate=False):
+        p = sub.add_parser(name, help=help_text)
+        p.set_defaults(func=func)
+        if paths:
+            p.add_argument("--raw-dir", type=Path, default=DEFAULT_RAW)
+            p.add_argument("--reference-dir", type=Path, default=DEFAULT_REFERENCE)
+            p.add_argument("--warehouse", type=Path, default=Path(os.environ.get("CLUSTER_FINANCE_WAREHOUSE", DEFAULT_WAREHOUSE)))
+            p.add_argument("--reports-dir", type=Path, default=DEFAULT_REPORTS)
+        if generate:
+            p.add_argument("--scale", type=float, default=float(os.environ.get("CLUSTER_FINANCE_SCALE", 1.0)),
+                           help="fraction of the full census size (1.0 = 506,409 + 1,363,284 firms)")
+            p.add_argument("--seed", type=int, default=0)
+        return p
+
+    gen = add("generate", cmd_generate, "write the synthetic census", paths=False, generate=True)
+    gen.add_argument("--out", type=Path, default=DEFAULT_RAW)
+    gen.add_argument("--reference-out", type=Path, default=DEFAULT_REFERENCE)
+    add("build", cmd_build, "dbt build with a safe swap")
+    add("check", cmd_check, "Great Expectations checkpoint")
+    add("analyse", cmd_analyse, "Tables 1-10, Figures 1-2, HTML report")
+    add("demo", cmd_demo, "generate if needed, build, check, analyse", generate=True)
+    bench = add("bench", cmd_bench, "benchmark", generate=True)
+    bench.add_argument("--quick", action="store_true", help="small scales only (for a smoke test)")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (BuildError, NotYetAvailable) as err:
+        print(f"cluster_finance {args.command}: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:  # an input-file error raised outside dbt, e.g. by has_census
+        from cluster_finance.ingest import InputFileError
+
+        if isinstance(err, InputFileError):
+            print(f"cluster_finance {args.command}: {err}", file=sys.stderr)
+            return 2
+        raise
