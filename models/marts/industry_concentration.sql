@@ -1,0 +1,177 @@
+-- Conventional measures of an industry's geographic concentration (the paper's footnote 4), per
+-- industry-year, industry digits and region level, over OUTPUT:
+--   locational_gini  = Krugman (1991) locational Gini as in EconGeo's locational.Gini(): regions sorted by
+--                      location quotient, the area between the industry's and the total's cumulative
+--                      region shares (the concentration curve) and the diagonal; 0 = spread like all
+--                      output, theoretical limit 0.5 (NOT doubled as a Lorenz Gini would be)
+--   ellison_glaeser  = gamma_i = (G_i - (1 - sum_r x_r^2) H_i) / ((1 - sum_r x_r^2)(1 - H_i)) with
+--                      G_i = sum_r (s_ri / s_i - x_r)^2, x_r = s_r / s (all regions of the level),
+--                      H_i = sum_k (z_k / s_i)^2 over the industry's firms in the nation
+-- Sums over regions where the industry has no output are written in closed form (see below), so the cost
+-- follows the cells, not regions x industries.
+
+with cells as (
+
+    select year, region_level, region_code, industry_digits, industry_code, output, n_firms
+    from {{ ref('cells') }}
+
+),
+
+region_totals as (
+
+    select year, region_level, industry_digits, region_code, sum(output) as region_output
+    from cells
+    group by year, region_level, industry_digits, region_code
+
+),
+
+nation as (
+
+    select year, region_level, industry_digits, sum(region_output) as nation_output
+    from region_totals
+    group by year, region_level, industry_digits
+
+),
+
+region_shares as (
+
+    select r.year, r.region_level, r.industry_digits, r.region_code, r.region_output / n.nation_output as region_share
+    from region_totals as r
+    inner join nation as n
+        on r.year = n.year and r.region_level = n.region_level and r.industry_digits = n.industry_digits
+    where n.nation_output > 0
+
+),
+
+region_share_squares as (
+
+    select year, region_level, industry_digits, sum(region_share * region_share) as sum_region_share_sq
+    from region_shares
+    group by year, region_level, industry_digits
+
+),
+
+industry_totals as (
+
+    select
+        year, region_level, industry_digits, industry_code,
+        sum(output) as industry_output,
+        count(case when n_firms > 0 then 1 end) as n_regions
+    from cells
+    group by year, region_level, industry_digits, industry_code
+
+),
+
+-- s_ri / s_i and x_r for the regions where the industry has output
+cell_shares as (
+
+    select
+        c.year, c.region_level, c.industry_digits, c.industry_code, c.region_code,
+        c.output / i.industry_output as industry_share,
+        x.region_share
+    from cells as c
+    inner join industry_totals as i
+        on c.year = i.year and c.region_level = i.region_level and c.industry_digits = i.industry_digits
+        and c.industry_code = i.industry_code
+    inner join region_shares as x
+        on c.year = x.year and c.region_level = x.region_level and c.industry_digits = x.industry_digits
+        and c.region_code = x.region_code
+    where c.output > 0
+
+),
+
+curve as (
+
+    select
+        *,
+        -- cumulative shares of the regions before this one in location-quotient order; the regions with
+        -- no output of the industry (LQ = 0) come first and carry the total's share 1 - sum x_r of them
+        coalesce(sum(industry_share) over (
+            partition by year, region_level, industry_digits, industry_code
+            order by industry_share / region_share, region_code
+            rows between unbounded preceding and 1 preceding), 0) as industry_share_before,
+        1 - sum(region_share) over (
+            partition by year, region_level, industry_digits, industry_code)
+        + coalesce(sum(region_share) over (
+            partition by year, region_level, industry_digits, industry_code
+            order by industry_share / region_share, region_code
+            rows between unbounded preceding and 1 preceding), 0) as region_share_before
+    from cell_shares
+
+),
+
+spatial as (
+
+    select
+        year, region_level, industry_digits, industry_code,
+        -- area between the concentration curve and the diagonal, segment by segment:
+        -- (1/2) sum_k (P_{k-1} c_k - p_k C_{k-1}); segments of the zero-LQ regions have c = 0 and C = 0
+        sum(region_share_before * industry_share - region_share * industry_share_before) / 2 as locational_gini,
+        -- sum over the industry's regions of (c - x)^2 - x^2; adding sum_r x_r^2 gives G_i over all regions
+        sum((industry_share - region_share) * (industry_share - region_share) - region_share * region_share)
+            as raw_concentration_offset
+    from curve
+    group by year, region_level, industry_digits, industry_code
+
+),
+
+firms_by_digits as (
+
+    {% for digits in [4, 3, 2] %}
+    select census_year as year, {{ digits }} as industry_digits,
+        left(harmonised_industry_code, {{ digits }}) as industry_code, output
+    from {{ ref('int_firms_harmonised') }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+firm_herfindahl as (
+
+    select
+        year, industry_digits, industry_code,
+        count(*) as n_firms,
+        case when sum(output) > 0 then sum(output * output) / (sum(output) * sum(output)) end as firm_herfindahl
+    from firms_by_digits
+    group by year, industry_digits, industry_code
+
+),
+
+assembled as (
+
+    select
+        i.year, i.industry_digits, i.industry_code, i.region_level,
+        s.locational_gini,
+        s.raw_concentration_offset + q.sum_region_share_sq as raw_concentration,
+        1 - q.sum_region_share_sq as region_dispersion,
+        h.firm_herfindahl,
+        h.n_firms,
+        i.n_regions
+    from industry_totals as i
+    left join spatial as s
+        on i.year = s.year and i.region_level = s.region_level and i.industry_digits = s.industry_digits
+        and i.industry_code = s.industry_code
+    left join region_share_squares as q
+        on i.year = q.year and i.region_level = q.region_level and i.industry_digits = q.industry_digits
+    left join firm_herfindahl as h
+        on i.year = h.year and i.industry_digits = h.industry_digits and i.industry_code = h.industry_code
+
+)
+
+select
+    year,
+    industry_digits,
+    industry_code,
+    region_level,
+    -- >= 0 by construction (regions sorted by LQ put the curve below the diagonal); an industry located
+    -- exactly like all output can come out at -1e-16 from rounding, which is set to 0
+    case when locational_gini < 0 and locational_gini > -1e-12 then 0.0 else locational_gini end as locational_gini,
+    -- undefined with a single region (sum x_r^2 = 1) or a single producing firm (H = 1)
+    case when region_dispersion > 0 and firm_herfindahl < 1
+         then (raw_concentration - region_dispersion * firm_herfindahl)
+              / (region_dispersion * (1 - firm_herfindahl))
+    end as ellison_glaeser,
+    firm_herfindahl,
+    n_firms,
+    n_regions
+from assembled
