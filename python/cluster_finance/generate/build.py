@@ -1,0 +1,367 @@
+"""generate_census: orchestrates reference tables, both censuses, the panel and planted effects."""
+from __future__ import annotations
+
+import csv
+import os
+import time
+from contextlib import nullcontext
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import calibrate as cal
+from . import census as cs
+from . import firms as fm
+from . import proximity as prox
+from .reference import make_geography, make_industries, make_world_trade
+from .targets import load_targets
+
+FIRM_COLUMNS = ["firm_id", "firm_name", "county_code", "industry_code", "founding_year", "output", "sales",
+                "export_value", "value_added", "value_added_income", "employment", "total_assets",
+                "fixed_assets", "total_debt", "accounts_receivable", "accounts_payable", "state_share",
+                "collective_share", "private_share", "hmt_share", "foreign_share"]
+_IND_WORD = "煤矿 油田 铁矿 有色矿 石料 矿业 粮油 食品 酒业 烟草 纺织 服装 皮革 木业 家具 纸业 印刷 文体 炼油 化工 制药 化纤 橡胶 塑料 建材 钢铁 冶炼 五金 机械 设备 汽车 电机 电器 电子 仪器 回收 电力 燃气 水务".split()
+_SYL = list("华兴隆盛泰达丰源鑫宏永昌金顺利恒嘉富民康安新光明")
+
+
+class _Steps:
+    def __init__(self, progress: bool, n: int):
+        self.bar = None
+        if progress:
+            from rich.progress import Progress
+            self.bar = Progress(transient=False)
+            self.task = self.bar.add_task("generating synthetic census", total=n)
+
+    def __enter__(self):
+        if self.bar:
+            self.bar.__enter__()
+        return self
+
+    def step(self, what: str):
+        if self.bar:
+            self.bar.update(self.task, advance=1, description=what)
+
+    def __exit__(self, *a):
+        if self.bar:
+            self.bar.__exit__(*a)
+
+
+def _write_csv(df: pd.DataFrame, path: Path):
+    df.to_csv(path, index=False, quoting=csv.QUOTE_NONNUMERIC, encoding="utf-8", lineterminator="\n")
+
+
+def _firm_ids(rng, n):
+    num = rng.choice(90_000_000, size=n, replace=False) + 10_000_000
+    chk = np.array(list("0123456789X"))[num % 11]
+    return np.char.add(np.char.add(num.astype(str), "-"), chk)
+
+
+def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, progress: bool = True,
+                    paper_dir=None) -> dict:
+    t_start = time.time()
+    out_dir, reference_dir = Path(out_dir), Path(reference_dir)
+    out_dir.mkdir(parents=True, exist_ok=True); reference_dir.mkdir(parents=True, exist_ok=True)
+    targets = load_targets(paper_dir)
+    ss = np.random.SeedSequence([seed, int(round(scale * 1e6))])
+    rngs = [np.random.default_rng(s) for s in ss.spawn(12)]
+    with _Steps(progress, 10) as st:
+        # ---------------- reference tables and proximity ----------------
+        geo = make_geography(rngs[0], scale)
+        ind = make_industries(rngs[1], targets)
+        wt = make_world_trade(rngs[2], ind.products)
+        labels, mat, harm = prox.harmonised_industry_proximity(ind.concordance, ind.industry_isic, ind.isic_sitc, wt)
+        space = cs.build_space(geo, ind, labels, mat, harm, targets)
+        st.step("reference tables and product space")
+
+        # ---------------- 1995 census ----------------
+        rng = rngs[3]
+        mg = cs.margins(targets, scale)
+        spec = rng.lognormal(0, 0.6, (len(space.divisions), len(space.provinces)))
+        cells95 = cs.joint_counts(rng, *mg[1995], spec)
+        cells04 = cs.joint_counts(rng, *mg[2004], spec * rng.lognormal(0, 0.25, spec.shape))
+        base = cs.unit_weights(rng, space)
+        csize = rng.lognormal(0, 0.7, space.n_counties)
+        core = cs.county_core(rng, space, base)
+        kappa95 = np.maximum(0, rng.normal(cs.KAPPA_MEAN, cs.KAPPA_SD, space.n_counties))
+        kappa04 = np.maximum(0, kappa95 + rng.normal(cs.KAPPA_GROWTH, 0.5, space.n_counties))
+        y95 = cs.expand(cs.allocate_1995(rng, space, cells95, csize, base, kappa95, core), space, 1995)
+        y95.output = cs.draw_output(rng, y95, targets, space)
+        y95.employment, y95.assets = cs.employment_assets(rng, y95.output)
+        P95 = cs.county_proximities(space, y95, space.n_counties)
+        st95 = cs.county_stats(y95, space.n_counties)
+        st.step("1995 census")
+
+        # ---------------- Table 8: 2004 county counts ----------------
+        rng = rngs[4]
+        n95 = st95["n_firms"]; ns95 = st95["n_small"]
+        okP = np.isfinite(P95["output"]) & np.isfinite(P95["employment"]) & np.isfinite(P95["asset"])
+        prov_tot04 = cells04.sum(0)
+        lag = np.log(np.maximum(n95, 1))
+        s8 = okP & (n95 > 0)
+        logn04 = cs.plant_log_counts(rng, targets, "log_n_firms_2004", lag, P95, space.county_province,
+                                     prov_tot04.astype(float), s8, r2=0.72)
+        n04 = cs.counts_from_logs(logn04, space.county_province, prov_tot04)
+        st.step("planted 2004 county firm counts (Table 8)")
+
+        # ---------------- 2004 census ----------------
+        rng = rngs[5]
+        y04 = cs.expand(cs.allocate_2004(rng, space, cells04, n04, csize, base, kappa04, core), space, 2004)
+        y04.output = cs.draw_output(rng, y04, targets, space)
+        small_avail = np.bincount(y04.province, weights=(y04.output < cs.SMALL_OUTPUT).astype(float),
+                                  minlength=len(space.provinces))
+        s8s = okP & (ns95 > 0)
+        lags = np.log(np.maximum(ns95, 1))
+        logns04 = cs.plant_log_counts(rng, targets, "log_n_small_firms_2004", lags, P95, space.county_province,
+                                      small_avail, s8s, r2=0.25)
+        ns04_t = cs.counts_from_logs(logns04, space.county_province, small_avail.astype(np.int64), minimum=0)
+        ns04_t = np.minimum(ns04_t, n04)
+        y04.output = cs.assign_small(rng, y04, ns04_t, space.n_counties)
+        y04.employment, y04.assets = cs.employment_assets(rng, y04.output)
+        st.step("2004 census")
+
+        # ---------------- panel ----------------
+        rng = rngs[6]
+        n_panel = int(round(cs.PANEL_FIRMS_FULL * scale))
+        p95, p04 = fm.form_panel(rng, y95.county, y95.iunit, y04.county, y04.iunit,
+                                 np.log(y95.output), np.log(y04.output), space.n_units, n_panel)
+        # survivors: panel firms keep (roughly) their size rank; assets/employment persist
+        y04.assets[p04] = np.exp(0.6 * np.log(y95.assets[p95]) + 0.4 * np.log(y04.assets[p04]) + 0.35)
+        y04.employment[p04] = np.maximum(1, np.round(np.exp(0.6 * np.log(y95.employment[p95]) + 0.4 * np.log(y04.employment[p04]) - 0.1))).astype(np.int64)
+        st.step("1995-2004 firm panel")
+
+        # ---------------- Table 6: minimum capital ----------------
+        rng = rngs[7]
+        nat04 = cs.county_stats(y04, space.n_counties)
+        s6 = okP & (n95 > 0) & (n04 > 0)
+        y04.assets = cs.plant_min_assets(rng, targets, y04, st95, P95, s6, space.n_counties, nat04)
+        P04 = cs.county_proximities(space, y04, space.n_counties)
+        st.step("planted minimum capital (Table 6) and 2004 proximity")
+
+        # ---------------- firm variables ----------------
+        rng = rngs[8]
+        N95, N04 = len(y95.county), len(y04.county)
+        age95 = np.minimum(99, np.floor(rng.gamma(0.93, 14.1, N95))).astype(np.int64)
+        found95 = 1995 - age95
+        age04 = np.minimum(99, np.floor(rng.gamma(0.7, 9.0, N04))).astype(np.int64)
+        found04 = 2004 - age04
+        found04[p04] = found95[p95]
+        mis = rng.random(len(p04)) < 0.2
+        found04[p04[mis]] += rng.integers(-3, 4, mis.sum())
+        found04 = np.minimum(found04, 2004)
+        own95 = fm.draw_ownership(rng, N95, fm.OWNERSHIP_PANEL)
+        own04 = fm.draw_ownership(rng, N04, fm.OWNERSHIP_NEW2004)
+        keep = rng.random(len(p04)) < 0.8
+        redraw = fm.draw_ownership(rng, len(p04), fm.OWNERSHIP_PANEL)
+        for a, b, r in zip(own04, own95, redraw):
+            a[p04] = np.where(keep, b[p95], r)
+        sh95 = fm.ownership_shares(*own95); sh04 = fm.ownership_shares(*own04)
+        cols = {}
+        for yr, N, sh, found in ((y95, N95, sh95, found95), (y04, N04, sh04, found04)):
+            c = {}
+            c["founding_year"] = found
+            c["sales"] = yr.output * np.exp(rng.normal(-0.03, 0.08, N))
+            c["total_debt"] = yr.assets * np.minimum(rng.gamma(4.09, 0.156, N), 2.9)
+            c["fixed_assets"] = yr.assets * rng.beta(1.45, 2.34, N)
+            c["accounts_receivable"] = c["sales"] * np.minimum(rng.gamma(0.8, 0.32, N), 1.98)
+            c["accounts_payable"] = c["total_debt"] * np.minimum(rng.gamma(0.68, 0.30, N), 1.18)
+            exporter = rng.random(N) < 0.118
+            c["export_value"] = np.where(exporter, c["sales"] * rng.beta(1.2, 1.15, N), 0.0)
+            c["value_added"] = yr.output * np.exp(rng.normal(np.log(0.27), 0.8, N))
+            c["value_added_income"] = c["value_added"] * np.exp(rng.normal(0.03, 0.15, N))
+            for k, name in enumerate(fm.SHARE_NAMES):
+                c[name] = sh[:, k]
+            cols[yr.year] = c
+        st.step("firm variables")
+
+        # ---------------- planted firm-panel effects (Tables 7, 9, 10) ----------------
+        rng = rngs[9]
+        c95, c04 = cols[1995], cols[2004]
+        pc95, pc04 = y95.county[p95], y04.county[p04]
+        okp = np.ones(len(p95), bool)
+        for w in cs.WEIGHTS:
+            okp &= np.isfinite(P95[w][pc95]) & np.isfinite(P04[w][pc04])
+        i95, i04 = p95[okp], p04[okp]
+        dP = np.column_stack([P04[w][y04.county[i04]] - P95[w][y95.county[i95]] for w in ("asset", "employment", "output")])
+
+        def ctrl(name, cc, yr, idx, year):
+            if name == "firm_age":
+                return year - cc["founding_year"][idx]
+            if name == "log_sales":
+                return np.log(cc["sales"][idx])
+            if name == "debt_asset":
+                return cc["total_debt"][idx] / yr.assets[idx]
+            if name == "fixed_asset_asset":
+                return cc["fixed_assets"][idx] / yr.assets[idx]
+            if name == "log_labor":
+                return np.log(yr.employment[idx])
+            if name == "log_asset":
+                return np.log(yr.assets[idx])
+            src = {"private_share": "private_share", "hmt_share": "hmt_share", "other_foreign_share": "foreign_share"}[name]
+            return cc[src][idx]
+
+        def D(names):
+            return np.column_stack([ctrl(n, c04, y04, i04, 2004) - ctrl(n, c95, y95, i95, 1995) for n in names])
+
+        t7c = ["firm_age", "log_sales", "debt_asset", "fixed_asset_asset", "private_share", "hmt_share", "other_foreign_share"]
+        D7 = D(t7c)
+        for dep, cols_, num, den, lo, hi, lvl in (
+            ("accounts_payable_total_debt", [("asset", 1), ("employment", 2), ("output", 3)], "accounts_payable", "total_debt", 0.0, 1.19, (0.45, 0.36)),
+            ("accounts_receivable_revenue", [("asset", 4), ("employment", 5), ("output", 6)], "accounts_receivable", "sales", 0.0, 1.99, (0.8, 0.22)),
+        ):
+            dy = fm.plant_fd(rng, targets, 7, cols_, dep, D7, t7c, dP, sd=0.10)
+            lv = np.minimum(rng.gamma(lvl[0], lvl[1], len(i95)), hi)
+            a, b = fm.place_levels(lv, dy, lo, hi)
+            c95[num][i95] = a * c95[den][i95]
+            c04[num][i04] = b * c04[den][i04]
+
+        # Table 9: exporter (linear probability, Bernoulli) and export/sales
+        t9c = ["firm_age", "log_sales", "private_share", "hmt_share", "other_foreign_share"]
+        D9 = D(t9c)
+        dpi = fm.plant_fd(rng, targets, 9, [("asset", 4), ("employment", 5), ("output", 6)], "exporter", D9, t9c, dP, sd=1e-9)
+        high = rng.random(len(i95)) < 0.08
+        pi95 = np.where(high, 0.85, 0.05)
+        pi04 = np.clip(pi95 + dpi, 0, 1)
+        e95 = rng.random(len(i95)) < pi95
+        e04 = rng.random(len(i95)) < pi04
+        both = e95 & e04
+        share_sw = rng.beta(1.2, 1.15, len(i95))
+        m_bar = share_sw.mean()
+        f_cont = max(both.mean(), 1e-3)
+        des_target = fm.plant_fd(rng, targets, 9, [("asset", 1), ("employment", 2), ("output", 3)], "export_sales", D9, t9c, dP, sd=1e-9)
+        dD = (des_target - m_bar * dpi) / f_cont + rng.normal(0, 0.05, len(i95))
+        lvl = rng.beta(1.2, 1.15, len(i95))
+        a, b = fm.place_levels(lvl, dD, 0.01, 1.0)
+        es95 = np.where(both, a, np.where(e95, share_sw, 0.0))
+        es04 = np.where(both, b, np.where(e04, share_sw, 0.0))
+        c95["export_value"][i95] = es95 * c95["sales"][i95]
+        c04["export_value"][i04] = es04 * c04["sales"][i04]
+
+        # Table 10: log value added (VA2 output approach; VA1 mean of the two approaches)
+        t10c = ["log_labor", "log_asset", "firm_age", "private_share", "hmt_share", "other_foreign_share"]
+        D10 = np.column_stack([D(["log_labor", "log_asset"]), np.log(y04.employment[i04]), np.log(y04.assets[i04]),
+                               D(["firm_age", "private_share", "hmt_share", "other_foreign_share"])])
+        names10 = ["log_labor", "log_asset", "log_labor_x_year04", "log_asset_x_year04", "firm_age",
+                   "private_share", "hmt_share", "other_foreign_share"]
+        dy2 = fm.plant_fd(rng, targets, 10, [("asset", 4), ("employment", 5), ("output", 6)], "log_value_added2", D10, names10, dP, sd=0.45)
+        dy1 = fm.plant_fd(rng, targets, 10, [("asset", 1), ("employment", 2), ("output", 3)], "log_value_added1", D10, names10, dP, sd=0.45)
+        l2_95 = np.log(c95["value_added"][i95])
+        c04["value_added"][i04] = np.exp(l2_95 + dy2)
+        l1_95 = l2_95 + rng.normal(0.03, 0.08, len(i95))
+        l1_04 = l1_95 + dy1
+        # keep the income-approach value positive: 2*exp(VA1) > VA2 in both years (levels are free)
+        need = np.maximum(np.log(c95["value_added"][i95]) - np.log(2) + 0.05 - l1_95,
+                          np.log(c04["value_added"][i04]) - np.log(2) + 0.05 - l1_04)
+        shift = np.maximum(need, 0)
+        l1_95 += shift; l1_04 += shift
+        c95["value_added_income"][i95] = 2 * np.exp(l1_95) - c95["value_added"][i95]
+        c04["value_added_income"][i04] = 2 * np.exp(l1_04) - c04["value_added"][i04]
+        st.step("planted firm-panel effects (Tables 7, 9, 10)")
+
+        # ---------------- identifiers, codes, names; write ----------------
+        rng = rngs[10]
+        ids = _firm_ids(rng, N95 + N04)
+        id95 = ids[:N95]; id04 = ids[N95:].copy()
+        id04[p04] = id95[p95]
+        names_by_code = geo.regions.drop_duplicates("county_code").set_index("county_code")["county_name"]
+        frames = {}
+        for yr, ids_y, vint in ((y95, id95, "1994"), (y04, id04, "2002")):
+            cc = cols[yr.year]
+            uc = geo.unit_codes[yr.year]
+            county_code = _pick_code(rng, uc, "unit", "county_code", yr.county)
+            icodes = ind.unit_codes[vint]
+            industry_code = _pick_code(rng, icodes, "iunit", "industry_code", yr.iunit)
+            frames[yr.year] = (yr, ids_y, county_code, industry_code, cc)
+        # panel firms in a county split/merged between censuses keep their harmonised county; their
+        # 2004 code is drawn among the 2004 codes of that county (done above via unit weights)
+        syl = np.array(_SYL)
+        n1 = rng.integers(0, len(syl), N95 + N04); n2 = rng.integers(0, len(syl), N95 + N04)
+        core_name = np.char.add(syl[n1], syl[n2])
+        suffix = np.array(["有限公司", "厂", "股份有限公司", "公司"])
+        suf = rng.choice(4, N95 + N04, p=[0.5, 0.3, 0.1, 0.1])
+        core95, core04 = core_name[:N95], core_name[N95:].copy()
+        suf95, suf04 = suf[:N95], suf[N95:].copy()
+        core04[p04] = core95[p95]
+        renamed = rng.random(len(p04)) < 0.15
+        suf04[p04] = np.where(renamed, (suf95[p95] + 1 + rng.integers(0, 3, len(p04))) % 4, suf95[p95])
+        written = {}
+        counts = {}
+        for year, core_n, suf_n in ((1995, core95, suf95), (2004, core04, suf04)):
+            yr, ids_y, county_code, industry_code, cc = frames[year]
+            cname = names_by_code.reindex(county_code).to_numpy().astype(str)
+            import pyarrow.compute as pc
+            firm_name = pc.binary_join_element_wise(pa.array(cname), pa.array(core_n), pa.array(np.array(_IND_WORD)[yr.division]),
+                                                    pa.array(suffix[suf_n]), "").to_numpy(zero_copy_only=False)
+            df = pd.DataFrame({
+                "firm_id": ids_y, "firm_name": firm_name, "county_code": county_code, "industry_code": industry_code,
+                "founding_year": cc["founding_year"].astype(np.int64),
+                "output": yr.output, "sales": cc["sales"], "export_value": cc["export_value"],
+                "value_added": cc["value_added"], "value_added_income": cc["value_added_income"],
+                "employment": yr.employment.astype(np.int64), "total_assets": yr.assets,
+                "fixed_assets": cc["fixed_assets"], "total_debt": cc["total_debt"],
+                "accounts_receivable": cc["accounts_receivable"], "accounts_payable": cc["accounts_payable"],
+                **{k: cc[k] for k in fm.SHARE_NAMES},
+            })
+            for k in ("output", "sales", "export_value", "value_added", "value_added_income", "total_assets",
+                      "fixed_assets", "total_debt", "accounts_receivable", "accounts_payable"):
+                df[k] = np.round(df[k].to_numpy(float), 3)
+            df["output"] = np.maximum(df["output"], 0.001)
+            df["total_assets"] = np.maximum(df["total_assets"], 0.001)
+            df = df.sort_values("firm_id", kind="stable").reset_index(drop=True)[FIRM_COLUMNS]
+            path = out_dir / f"firms_{year}.parquet"
+            schema = pa.schema([(c, pa.string()) for c in FIRM_COLUMNS[:4]] + [("founding_year", pa.int64())] +
+                               [(c, pa.float64()) for c in FIRM_COLUMNS[5:10]] + [("employment", pa.int64())] +
+                               [(c, pa.float64()) for c in FIRM_COLUMNS[11:]])
+            pq.write_table(pa.Table.from_pandas(df, schema=schema, preserve_index=False), path, compression="snappy")
+            written[f"firms_{year}"] = str(path)
+            counts[year] = len(df)
+        refs = {
+            "world_trade": wt,
+            "industry_concordance": ind.concordance,
+            "industry_isic": ind.industry_isic,
+            "isic_sitc": ind.isic_sitc,
+            "county_crosswalk": geo.crosswalk,
+            "regions": geo.regions[["county_code", "year", "county_name", "prefecture_code", "province_code"]],
+            "yearbook_totals": targets.yearbook,
+        }
+        for name, df in refs.items():
+            p = reference_dir / f"{name}.csv"
+            _write_csv(df, p)
+            written[name] = str(p)
+        st.step("written")
+        if os.environ.get("CLUSTER_FINANCE_GENERATE_DEBUG"):
+            first = geo.units.assign(code=geo.units["codes_2004"].map(min))["code"].to_numpy()
+            pd.DataFrame({"unit_first2004": first, **{f"P95_{w}": P95[w] for w in cs.WEIGHTS},
+                          **{f"P04_{w}": P04[w] for w in cs.WEIGHTS}, "n95": n95, "n04": n04}).to_csv(
+                os.environ["CLUSTER_FINANCE_GENERATE_DEBUG"], index=False)
+
+    return {
+        "scale": scale, "seed": seed, "n_firms": counts,
+        "n_counties": {1995: int(geo.regions.query("year == 1995").shape[0]), 2004: int(geo.regions.query("year == 2004").shape[0])},
+        "n_harmonised_counties": int(space.n_counties),
+        "n_panel_firms": int(len(p04)),
+        "n_industry_codes": {"1994": int(ind.concordance.code_1994.nunique()), "2002": int(ind.concordance.code_2002.nunique())},
+        "county_proximity_output_mean": {1995: float(np.nanmean(P95["output"])), 2004: float(np.nanmean(P04["output"]))},
+        "county_proximity_output_sd": {1995: float(np.nanstd(P95["output"], ddof=1)), 2004: float(np.nanstd(P04["output"], ddof=1))},
+        "paths": written,
+        "seconds": round(time.time() - t_start, 2),
+    }
+
+
+def _pick_code(rng, table: pd.DataFrame, unit_col: str, code_col: str, units: np.ndarray) -> np.ndarray:
+    """Draw each firm's code among its unit's codes using the unit's weights (vectorised)."""
+    t = table.sort_values([unit_col, code_col]).reset_index(drop=True)
+    u = t[unit_col].to_numpy()
+    start = np.searchsorted(u, np.arange(u.max() + 1))
+    cumw = t.groupby(unit_col)["weight"].cumsum().to_numpy()
+    r = rng.random(len(units))
+    # position = start[unit] + number of codes of the unit whose cumulative weight is below r
+    n_codes = np.bincount(u, minlength=u.max() + 1)
+    pos = start[units].copy()
+    for k in range(1, int(n_codes.max())):
+        idx = start[units] + k - 1
+        ok = (k < n_codes[units]) & (r > cumw[np.minimum(idx, len(cumw) - 1)])
+        pos = np.where(ok, start[units] + k, pos)
+    return t[code_col].to_numpy()[pos].astype(str)

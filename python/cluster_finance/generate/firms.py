@@ -1,0 +1,87 @@
+"""Firm-level variables, the 1995-2004 panel and the planted firm-panel effects (Tables 7, 9, 10)."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import calibrate as cal
+
+SHARE_NAMES = ("state_share", "collective_share", "private_share", "hmt_share", "foreign_share")
+# (type, full-ownership probability, partial-ownership probability), tuned to Table 5's panel means/SDs
+OWNERSHIP_PANEL = {2: (0.13, 0.03), 3: (0.043, 0.038), 4: (0.017, 0.016)}
+OWNERSHIP_NEW2004 = {2: (0.45, 0.08), 3: (0.06, 0.03), 4: (0.03, 0.02)}
+
+
+def draw_ownership(rng, n, table):
+    """Return (type, main share, rest-goes-to) arrays; shares are built by ownership_shares."""
+    u = rng.random(n)
+    typ = np.where(rng.random(n) < 0.45, 0, 1)            # state or collective by default
+    full = np.zeros(n, bool)
+    part = np.zeros(n, bool)
+    acc = 0.0
+    for t, (pf, pp) in table.items():
+        f = (u >= acc) & (u < acc + pf); acc += pf
+        p = (u >= acc) & (u < acc + pp); acc += pp
+        typ = np.where(f | p, t, typ); full |= f; part |= p
+    main = np.where(part, rng.uniform(0.1, 0.9, n), 1.0)
+    rest_to = np.where(rng.random(n) < 0.5, 0, 1)
+    return typ, main, rest_to
+
+
+def ownership_shares(typ, main, rest_to):
+    n = len(typ)
+    sh = np.zeros((n, 5))
+    sh[np.arange(n), typ] = main
+    sh[np.arange(n), rest_to] += 1.0 - main
+    return np.round(sh, 4)
+
+
+def form_panel(rng, c95, u95, c04, u04, lo95, lo04, n_units, n_panel):
+    """Link 1995 and 2004 firms of the same harmonised county and industry; choose n_panel links,
+    favouring large firms (survivors)."""
+    def keyed(c, u):
+        cell = c.astype(np.int64) * n_units + u
+        order = np.lexsort((rng.random(len(cell)), cell))
+        cs = cell[order]
+        start = np.r_[0, np.flatnonzero(np.diff(cs)) + 1]
+        cnt = np.diff(np.r_[start, len(cs)])
+        rank = np.arange(len(cs)) - np.repeat(start, cnt)
+        key = np.empty(len(cell), np.int64)
+        key[order] = cs * 100000 + rank
+        return key
+    k95, k04 = keyed(c95, u95), keyed(c04, u04)
+    _, i95, i04 = np.intersect1d(k95, k04, assume_unique=True, return_indices=True)
+    score = 0.35 * (lo95[i95] + lo04[i04]) + rng.gumbel(size=len(i95))
+    pick = np.sort(np.argsort(-score, kind="stable")[: min(n_panel, len(i95))])
+    return i95[pick], i04[pick]
+
+
+def fd_targets(targets, table, col, dep, controls):
+    return np.array([targets.coef(table, col, dep, v) for v in controls])
+
+
+def plant_fd(rng, targets, table, cols, dep, D, control_names, dP, sd):
+    """Within-firm change of the outcome: dy = D theta + year04 + dP g + u, u orthogonal, so that the
+    firm-FE (= first-difference) regression of each paper column returns its point estimates."""
+    n, m = D.shape
+    Z = np.column_stack([D, np.ones(n), dP])           # dP columns: asset, employment, output
+    columns = []
+    for k, (w, c) in enumerate(cols):
+        tgt = [targets.coef(table, c, dep, v) for v in control_names]
+        tgt += [targets.coef(table, c, dep, "year04"), targets.coef(table, c, dep, f"proximity_{w}")]
+        columns.append((list(range(m)) + [m, m + 1 + k], np.array(tgt)))
+    theta = cal.solve_signal(Z, columns)
+    u = cal.orthogonal_noise(rng.normal(0, sd, n), Z)
+    return Z @ theta + u
+
+
+def place_levels(level95, dy, lo, hi):
+    """Firm level (absorbed by the fixed effect) moved so that both years stay inside [lo, hi]."""
+    y95 = level95.copy()
+    y04 = y95 + dy
+    below = lo - np.minimum(y95, y04)
+    y95 = y95 + np.maximum(below, 0)
+    above = np.maximum(y95, y95 + dy) - hi
+    y95 = y95 - np.maximum(above, 0)
+    y95 = np.clip(y95, lo, hi)
+    y04 = np.clip(y95 + dy, lo, hi)
+    return y95, y04

@@ -1,0 +1,328 @@
+"""Tests of the synthetic census generator (python/cluster_finance/generate).
+
+Small scale (0.01 / 0.1) for contract, determinism and planted county effects; one full-scale run
+(module fixture, marked slow) for the calibration to the paper's Tables 1, 2 and 5."""
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+
+import generate_helpers as H  # noqa: E402
+from cluster_finance.generate import generate_census, main  # noqa: E402
+from cluster_finance.generate import proximity as prox  # noqa: E402
+from cluster_finance.generate.build import FIRM_COLUMNS  # noqa: E402
+from cluster_finance.generate.targets import find_paper_dir, load_targets  # noqa: E402
+
+try:
+    find_paper_dir()
+except FileNotFoundError:  # pragma: no cover
+    pytest.skip("paper tables (../shared/paper) not available", allow_module_level=True)
+
+TARGETS = load_targets()
+REF_COLUMNS = {
+    "world_trade": ["country", "product", "value"],
+    "industry_concordance": ["code_1994", "code_2002"],
+    "industry_isic": ["vintage", "industry_code", "isic_code"],
+    "isic_sitc": ["isic_code", "sitc_code"],
+    "county_crosswalk": ["code_from", "year_from", "code_to", "year_to"],
+    "regions": ["county_code", "year", "county_name", "prefecture_code", "province_code"],
+    "yearbook_totals": ["year", "gross_output_trillion_rmb"],
+}
+
+
+def _gen(tmp_path_factory, name, scale, seed=0):
+    d = tmp_path_factory.mktemp(name)
+    s = generate_census(d / "raw", d / "ref", scale=scale, seed=seed, progress=False)
+    return d, s
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    return _gen(tmp_path_factory, "small", 0.01)
+
+
+@pytest.fixture(scope="module")
+def mid(tmp_path_factory):
+    d, s = _gen(tmp_path_factory, "mid", 0.1)
+    firms, refs = H.load(d / "raw", d / "ref")
+    return d, s, firms, refs, H.county_measures(firms, refs)
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory):
+    d, s = _gen(tmp_path_factory, "full", 1.0)
+    firms, refs = H.load(d / "raw", d / "ref")
+    return d, s, firms, refs
+
+
+def _digest(d: Path) -> dict:
+    return {p.relative_to(d).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+# ------------------------------------------------------------------------------------------------
+def test_deterministic_same_bytes_and_seed_matters(tmp_path, small):
+    d, _ = small
+    generate_census(tmp_path / "a" / "raw", tmp_path / "a" / "ref", scale=0.01, seed=0, progress=False)
+    assert _digest(tmp_path / "a") == _digest(d)
+    generate_census(tmp_path / "b" / "raw", tmp_path / "b" / "ref", scale=0.01, seed=1, progress=False)
+    da, db = _digest(tmp_path / "a"), _digest(tmp_path / "b")
+    assert da["raw/firms_1995.parquet"] != db["raw/firms_1995.parquet"]
+    assert da["ref/world_trade.csv"] != db["ref/world_trade.csv"]
+
+
+def test_cli_small(tmp_path):
+    rc = main(["--scale", "0.005", "--seed", "3", "--out", str(tmp_path / "raw"),
+               "--reference-out", str(tmp_path / "ref"), "--no-progress"])
+    assert rc == 0
+    assert (tmp_path / "raw" / "firms_1995.parquet").exists()
+    assert (tmp_path / "ref" / "county_crosswalk.csv").exists()
+
+
+def test_file_contract(small):
+    d, summary = small
+    for y in (1995, 2004):
+        f = pd.read_parquet(d / "raw" / f"firms_{y}.parquet")
+        assert list(f.columns) == FIRM_COLUMNS
+        assert len(f) == summary["n_firms"][y]
+        for c in ("firm_id", "firm_name", "county_code", "industry_code"):
+            assert f[c].map(type).eq(str).all(), c
+        assert f["founding_year"].dtype == np.int64 and f["employment"].dtype == np.int64
+        for c in FIRM_COLUMNS[5:10] + FIRM_COLUMNS[11:]:
+            assert f[c].dtype == np.float64, c
+    for name, cols in REF_COLUMNS.items():
+        p = d / "ref" / f"{name}.csv"
+        assert list(pd.read_csv(p, nrows=0).columns) == cols, name
+        text = p.read_text(encoding="utf-8")
+        if name in ("industry_concordance", "isic_sitc", "county_crosswalk", "regions"):
+            assert text.splitlines()[1].startswith('"'), "codes must be quoted text"
+    wt = H.read_ref(d / "ref", "world_trade")
+    assert 215 <= wt["country"].nunique() <= 225 and 760 <= wt["product"].nunique() <= 800
+    assert wt["product"].str.fullmatch(r"\d{4}").all()
+    yb = H.read_ref(d / "ref", "yearbook_totals")
+    assert dict(zip(yb.year, yb.gross_output_trillion_rmb)) == pytest.approx({1995: 5.526, 2004: 18.722})
+
+
+def test_no_rule_breaking_rows(small):
+    d, _ = small
+    regions = H.read_ref(d / "ref", "regions")
+    ind = H.read_ref(d / "ref", "industry_isic")
+    conc = H.read_ref(d / "ref", "industry_concordance")
+    for y, vint in ((1995, "code_1994"), (2004, "code_2002")):
+        f = pd.read_parquet(d / "raw" / f"firms_{y}.parquet")
+        assert f["firm_id"].is_unique
+        assert f["county_code"].str.fullmatch(r"\d{6}").all()
+        assert f["industry_code"].str.fullmatch(r"\d{4}").all()
+        assert f["county_code"].isin(set(regions.loc[regions.year == y, "county_code"])).all()
+        assert f["industry_code"].isin(set(conc[vint])).all()
+        for c in ("output", "total_assets"):
+            assert (f[c] > 0).all(), c
+        for c in ("sales", "export_value", "value_added", "value_added_income", "fixed_assets", "total_debt",
+                  "accounts_receivable", "accounts_payable"):
+            assert (f[c] >= 0).all(), c
+        assert (f["employment"] >= 1).all()
+        sh = f[["state_share", "collective_share", "private_share", "hmt_share", "foreign_share"]]
+        assert ((sh >= 0) & (sh <= 1)).all().all() and (sh.sum(1) <= 1.0 + 1e-9).all()
+        assert (f["founding_year"] <= y).all() and (y - f["founding_year"] <= 99).all()
+        assert f.notna().all().all()
+    assert ind["vintage"].isin({"1994", "2002"}).all()
+
+
+def test_reference_shapes(small):
+    d, _ = small
+    conc = H.read_ref(d / "ref", "industry_concordance")
+    n02 = conc.groupby("code_1994")["code_2002"].nunique()
+    n94 = conc.groupby("code_2002")["code_1994"].nunique()
+    assert (n02 > 1).sum() >= 10 and (n94 > 1).sum() >= 10            # splits and merges
+    h = prox.harmonise_industries(conc)
+    comp = h.groupby("harmonised_code")["vintage"].value_counts().unstack(fill_value=0)
+    assert ((comp["1994"] >= 2) & (comp["2002"] >= 2)).sum() >= 3       # many-to-many components
+    assert ((comp["1994"] == 1) & (comp["2002"] == 1)).mean() > 0.6     # mostly one-to-one
+    ii = H.read_ref(d / "ref", "industry_isic"); isr = H.read_ref(d / "ref", "isic_sitc")
+    assert ii.groupby(["vintage", "industry_code"])["isic_code"].nunique().max() >= 2
+    assert isr.groupby("sitc_code")["isic_code"].nunique().max() >= 2
+    assert not ii["industry_code"].str.startswith("46").any()            # water: absent
+    assert not ii.loc[ii.industry_code.str.startswith("44"), "isic_code"].isin(set(isr.isic_code)).any()
+    cw = H.read_ref(d / "ref", "county_crosswalk")
+    out_deg = cw.groupby("code_from")["code_to"].nunique(); in_deg = cw.groupby("code_to")["code_from"].nunique()
+    assert (out_deg > 1).any() and (in_deg > 1).any()                     # splits and merges
+    reg = H.read_ref(d / "ref", "regions")
+    assert reg["province_code"].nunique() == 31
+    assert (reg["prefecture_code"] == reg["county_code"].str[:4]).all()
+
+
+def test_product_space_structure(small):
+    d, _ = small
+    prods, phi = prox.product_proximity_from_trade(H.read_ref(d / "ref", "world_trade"))
+    off = phi[~np.eye(len(phi), dtype=bool)]
+    assert 0.15 < off.mean() < 0.25
+    assert np.allclose(phi, phi.T) and off.min() >= 0 and off.max() <= 1
+    assert np.percentile(off, 99) > 2 * off.mean()                         # structure, not noise
+    isr = H.read_ref(d / "ref", "isic_sitc")
+    assert not set(isr.sitc_code) <= set(prods)                            # some products dropped
+
+
+def test_panel_and_crosswalk_consistency(mid):
+    d, s, firms, refs, county = mid
+    f95, f04 = firms[1995], firms[2004]
+    m = f95.merge(f04, on="firm_id", suffixes=("_95", "_04"))
+    assert abs(len(m) - 7613) <= 1
+    assert (m["h_county_95"] == m["h_county_04"]).all()
+    assert (m["h_industry_95"] == m["h_industry_04"]).all()
+    assert 0.05 < (m["firm_name_95"] != m["firm_name_04"]).mean() < 0.3
+    # some panel firms sit in counties whose code changed
+    assert (m["county_code_95"] != m["county_code_04"]).sum() > 0
+
+
+def test_county_proximity_level_and_rise(mid):
+    _, _, _, _, county = mid
+    for y in (1995, 2004):
+        p = county[y]["proximity_output"]
+        assert 0.19 < p.mean() < 0.25
+        assert 0.02 < p.std() < 0.07
+    assert county[2004]["proximity_output"].mean() - county[1995]["proximity_output"].mean() > -0.01
+
+
+def _county_join(county):
+    return county[1995].join(county[2004], lsuffix="_95", rsuffix="_04", how="inner")
+
+
+def _in_ci(est, table, column, dep, var):
+    r = TARGETS.regressions
+    row = r[(r.table == table) & (r.column == column) & (r.dependent == dep) & (r.variable == var)].iloc[0]
+    return abs(est - row.coef) <= 1.96 * row.se, (est, row.coef, row.se)
+
+
+@pytest.mark.parametrize("w,col", [("asset", 1), ("employment", 2), ("output", 3)])
+def test_table6_min_asset_recovered(mid, w, col):
+    c = _county_join(mid[4])
+    dd = c[["min_asset_04", "min_asset_95", f"proximity_{w}_95"]].dropna()
+    b, _ = H.ols_hc1(dd.iloc[:, 0].to_numpy(), dd.iloc[:, 1:].to_numpy())
+    ok, info = _in_ci(b[2], 6, col, "min_asset_2004", f"proximity_1995_{w}")
+    assert ok, info
+    assert b[2] == pytest.approx(TARGETS.coef(6, col, "min_asset_2004", f"proximity_1995_{w}"), abs=0.05)
+    ok, info = _in_ci(b[1], 6, col, "min_asset_2004", "min_asset_1995")
+    assert ok, info
+
+
+@pytest.mark.parametrize("w,col", [("output", 1), ("employment", 2), ("asset", 3)])
+def test_table8_firm_counts_recovered(mid, w, col):
+    c = _county_join(mid[4])
+    dd = c[["n_firms_04", "n_firms_95", f"proximity_{w}_95"]].dropna()
+    dd = dd[(dd.n_firms_04 > 0) & (dd.n_firms_95 > 0)]
+    b, _ = H.ols_hc1(np.log(dd.n_firms_04.to_numpy()),
+                     np.column_stack([np.log(dd.n_firms_95.to_numpy()), dd.iloc[:, 2].to_numpy()]))
+    for est, var in ((b[1], "log_n_firms_1995"), (b[2], f"proximity_1995_{w}")):
+        ok, info = _in_ci(est, 8, col, "log_n_firms_2004", var)
+        assert ok, info
+
+
+def test_table8_small_firms_positive_effect(mid):
+    """Small-firm counts are planted approximately (outputs are permuted within cells): the
+    proximity effect must be positive and significant."""
+    c = _county_join(mid[4])
+    dd = c[["n_small_firms_04", "n_small_firms_95", "proximity_output_95"]].dropna()
+    dd = dd[(dd.n_small_firms_04 > 0) & (dd.n_small_firms_95 > 0)]
+    b, se = H.ols_hc1(np.log(dd.iloc[:, 0].to_numpy().astype(float)),
+                      np.column_stack([np.log(dd.iloc[:, 1].to_numpy().astype(float)), dd.iloc[:, 2].to_numpy()]))
+    assert b[2] > 2 * se[2]
+
+
+def test_firm_panel_effects_recovered(mid):
+    _, _, firms, _, county = mid
+    p = H.panel(firms, county)
+    t7 = ["firm_age", "log_sales", "debt_asset", "fixed_asset_asset", "private_share", "hmt_share",
+          "other_foreign_share", "year04"]
+    for dep, w, col in (("accounts_payable_total_debt", "asset", 1), ("accounts_receivable_revenue", "employment", 5)):
+        b, _ = H.fe_ols(p, dep, t7 + [f"proximity_{w}"])
+        assert b[f"proximity_{w}"] == pytest.approx(TARGETS.coef(7, col, dep, f"proximity_{w}"), abs=0.02)
+        assert b["year04"] == pytest.approx(TARGETS.coef(7, col, dep, "year04"), abs=0.005)
+    p["log_labor_x_year04"] = p.log_labor * p.year04
+    p["log_asset_x_year04"] = p.log_asset * p.year04
+    t10 = ["log_labor", "log_asset", "log_labor_x_year04", "log_asset_x_year04", "firm_age", "private_share",
+           "hmt_share", "other_foreign_share", "year04"]
+    b, _ = H.fe_ols(p, "log_value_added", t10 + ["proximity_output"])
+    assert b["proximity_output"] == pytest.approx(TARGETS.coef(10, 6, "log_value_added2", "proximity_output"), abs=0.05)
+    assert b["log_asset"] == pytest.approx(0.804, abs=0.01)
+    t9 = ["firm_age", "log_sales", "private_share", "hmt_share", "other_foreign_share", "year04"]
+    # Table 9 is planted approximately (Bernoulli exporter status): the estimate must be consistent
+    # with the paper's point estimate given its own sampling error at this scale
+    b, se = H.fe_ols(p, "exporter", t9 + ["proximity_asset"])
+    target = TARGETS.coef(9, 4, "exporter", "proximity_asset")
+    assert abs(b["proximity_asset"] - target) < 3 * se["proximity_asset"], (b["proximity_asset"], se["proximity_asset"])
+
+
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_full_scale_counts_exact(full):
+    _, s, firms, _ = full
+    assert s["n_firms"] == {1995: 506409, 2004: 1363284}
+    assert 2800 <= s["n_counties"][2004] <= 2920
+    for y in (1995, 2004):
+        f = firms[y]
+        got = f.groupby(f.industry_code.str[:2]).size()
+        want = TARGETS.industries.set_index("division")[f"n_firms_{y}"]
+        assert (got.reindex(want.index) == want).all()
+        gotp = f.groupby(f.county_code.str[:2]).size()
+        wantp = TARGETS.provinces.set_index("province_code")[f"n_firms_{y}"]
+        if y == 2004:
+            assert (gotp.reindex(wantp.index) == wantp).all()
+        else:   # Table 2 (500,833) + the 5,576 unassigned firms spread proportionally
+            r = gotp.reindex(wantp.index) / wantp
+            assert r.between(1.009, 1.014).all() and gotp.sum() == 506409
+    assert abs(s["n_panel_firms"] - 76130) <= 1
+
+
+@pytest.mark.slow
+def test_full_scale_output_moments(full):
+    _, _, firms, _ = full
+    for y in (1995, 2004):
+        f = firms[y]
+        g = f.groupby(f.industry_code.str[:2])["output"].agg(["mean", "std"])
+        t = TARGETS.industries.set_index("division")
+        assert ((g["mean"] / t[f"mean_{y}"]).between(0.99, 1.01)).all()
+        assert ((g["std"] / t[f"sd_{y}"]).between(0.9, 1.1)).all()
+        g = f.groupby(f.county_code.str[:2])["output"].agg(["mean", "std"])
+        t = TARGETS.provinces.set_index("province_code")
+        assert ((g["mean"] / t[f"mean_{y}"]).between(0.9, 1.1)).all()
+        sd_ratio = g["std"] / t[f"sd_{y}"]
+        # 2004: every province within 10%; 1995: see DGP.md (a few heavy-tailed provinces are looser)
+        assert sd_ratio.between(0.9, 1.1).mean() >= (1.0 if y == 2004 else 0.8), sd_ratio.round(2).to_dict()
+
+
+@pytest.mark.slow
+def test_full_scale_table5_firm_variables(full):
+    _, _, firms, refs = full
+    county = H.county_measures(firms, refs)
+    p = H.panel(firms, county)
+    checked = {"firm_age": "firm_age", "private_share": "private_share", "debt_asset": "debt_asset",
+               "fixed_asset_asset": "fixed_asset_asset", "log_asset": "log_asset", "log_value_added": "log_value_added",
+               "log_employment": "log_labor", "accounts_payable_total_debt": "accounts_payable_total_debt"}
+    for t5name, col in checked.items():
+        m, s = TARGETS.t5(t5name)
+        assert p[col].mean() == pytest.approx(m, rel=0.10), (t5name, p[col].mean(), m)
+        assert p[col].std() == pytest.approx(s, rel=0.10), (t5name, p[col].std(), s)
+    for y in (1995, 2004):
+        assert 0.20 < county[y]["proximity_output"].mean() < 0.24
+
+
+def test_shipped_paper_targets_equal_the_shared_paper_tables():
+    """The generator's own copy of the calibration targets is the paper's published tables, byte for byte."""
+    from conftest import REPO_ROOT
+
+    shared = REPO_ROOT.parent / "shared" / "paper"
+    if not shared.exists():
+        pytest.skip(f"../shared/paper not found at {shared}")
+    shipped = REPO_ROOT / "python" / "cluster_finance" / "generate" / "paper_targets"
+    csvs = sorted(shipped.glob("*.csv"))
+    assert len(csvs) == 5
+    for path in csvs:
+        assert path.read_bytes() == (shared / path.name).read_bytes(), path.name
