@@ -1,0 +1,27 @@
+-- Accepted firms with the county and industry units that are comparable across census years (SPEC
+-- section 3): every mart that compares 1995 with 2004 reads its regions and industries from here.
+-- Prefecture and province are the first 4 and 2 digits of the harmonised county code (GB/T 2260).
+with firms as (
+    select * from {{ ref('int_firms_accepted') }}
+),
+
+counties as (
+    select year, county_code, harmonised_county_code from {{ ref('int_county_harmonised') }}
+),
+
+industries as (
+    select vintage, industry_code, harmonised_code from {{ ref('int_industry_harmonised') }}
+)
+
+select
+    firms.*,
+    counties.harmonised_county_code,
+    industries.harmonised_code as harmonised_industry_code,
+    substr(counties.harmonised_county_code, 1, 4) as prefecture_code,
+    substr(counties.harmonised_county_code, 1, 2) as province_code
+from firms
+-- left joins so that a missing mapping shows up as a failed not_null test, not as vanished firms
+left join counties
+    on counties.year = firms.census_year and counties.county_code = firms.county_code
+left join industries
+    on industries.vintage = firms.industry_vintage and industries.industry_code = firms.industry_code

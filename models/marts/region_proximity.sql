@@ -1,0 +1,168 @@
+-- The Hausmann-Klinger region proximity index (SPEC section 3) for every year, region level, industry
+-- digits and size weight s in {output, employment, total_assets}:
+--   P(r,i) = sum_{j != i} s(r,j) phi(i,j) / sum_{j != i} s(r,j)
+--   P(r)   = sum_i s(r,i) P(r,i) / sum_i s(r,i)
+-- over the region's mapped industries (those with product proximity, classification 'harmonised') with
+-- s > 0. Written as dense vectors: each region gets one size vector per weight over the industry index of
+-- its digits, each industry one proximity row with phi(i,i) = 0, so the numerator of P(r,i) is one inner
+-- product and j != i needs no pairwise join; the denominator is the region's mapped total minus s(r,i).
+-- This is the one place the formula is written; county_proximity reads it.
+with proximity as (
+    select industry_digits, industry_a, industry_b, proximity
+    from {{ ref('industry_proximity') }}
+    where classification = 'harmonised'
+),
+
+-- The mapped industries of each digits level and their position in the dense vectors. An industry with
+-- no product has no proximity row (industry_proximity leaves it out) and so no position.
+industry_index as (
+    select
+        industry_digits,
+        industry_code,
+        row_number() over (partition by industry_digits order by industry_code) as position
+    from (select distinct industry_digits, industry_a as industry_code from proximity) as mapped
+),
+
+-- phi(i, .) over the index; the missing diagonal becomes 0, which is what leaves j = i out of P(r,i).
+proximity_rows as (
+    select
+        row_i.industry_digits,
+        row_i.industry_code,
+        {{ ordered_list_agg('coalesce(proximity.proximity, 0.0)', 'column_j.position') }} as proximity_row
+    from industry_index as row_i
+    inner join industry_index as column_j on column_j.industry_digits = row_i.industry_digits
+    left join proximity
+        on proximity.industry_digits = row_i.industry_digits
+       and proximity.industry_a = row_i.industry_code
+       and proximity.industry_b = column_j.industry_code
+    group by row_i.industry_digits, row_i.industry_code
+),
+
+cells as (
+    select
+        cells.year, cells.region_level, cells.region_code, cells.industry_digits, cells.industry_code,
+        cells.output, cast(cells.employment as double) as employment, cells.total_assets,
+        industry_index.position is not null as is_mapped
+    from {{ ref('cells') }} as cells
+    left join industry_index
+        on industry_index.industry_digits = cells.industry_digits
+       and industry_index.industry_code = cells.industry_code
+),
+
+-- Every region row, with its total size and mapped size per weight (for excluded_share and P(r)).
+regions as (
+    select
+        year, region_level, region_code, industry_digits,
+        sum(output) as total_output,
+        sum(employment) as total_employment,
+        sum(total_assets) as total_total_assets,
+        sum(case when is_mapped then output else 0 end) as mapped_output,
+        sum(case when is_mapped then employment else 0 end) as mapped_employment,
+        sum(case when is_mapped then total_assets else 0 end) as mapped_total_assets,
+        count(case when is_mapped and output > 0 then 1 end) as n_industries_output,
+        count(case when is_mapped and employment > 0 then 1 end) as n_industries_employment,
+        count(case when is_mapped and total_assets > 0 then 1 end) as n_industries_total_assets
+    from cells
+    group by year, region_level, region_code, industry_digits
+),
+
+-- Size vectors of the regions with at least two mapped industries under some weight (the others get no
+-- index, so they need no vector). Zero where the region has no firm of the industry.
+size_vectors as (
+    select
+        regions.year, regions.region_level, regions.region_code, regions.industry_digits,
+        {{ ordered_list_agg('coalesce(cells.output, 0.0)', 'industry_index.position') }} as output_vector,
+        {{ ordered_list_agg('coalesce(cells.employment, 0.0)', 'industry_index.position') }} as employment_vector,
+        {{ ordered_list_agg('coalesce(cells.total_assets, 0.0)', 'industry_index.position') }} as total_assets_vector
+    from regions
+    inner join industry_index on industry_index.industry_digits = regions.industry_digits
+    left join cells
+        on cells.year = regions.year and cells.region_level = regions.region_level
+       and cells.region_code = regions.region_code and cells.industry_digits = regions.industry_digits
+       and cells.industry_code = industry_index.industry_code
+    where greatest(regions.n_industries_output, regions.n_industries_employment,
+                   regions.n_industries_total_assets) >= 2
+    group by regions.year, regions.region_level, regions.region_code, regions.industry_digits
+),
+
+-- s(r,i) * P(r,i) for each mapped industry i of each region; an industry with s = 0 under a weight is not
+-- among that weight's industries and contributes nothing.
+industry_terms as (
+    select
+        cells.year, cells.region_level, cells.region_code, cells.industry_digits,
+        case when cells.output > 0 and regions.n_industries_output >= 2
+             then cells.output * {{ list_inner_product('size_vectors.output_vector', 'proximity_rows.proximity_row') }}
+                  / (regions.mapped_output - cells.output) end as output_term,
+        case when cells.employment > 0 and regions.n_industries_employment >= 2
+             then cells.employment * {{ list_inner_product('size_vectors.employment_vector', 'proximity_rows.proximity_row') }}
+                  / (regions.mapped_employment - cells.employment) end as employment_term,
+        case when cells.total_assets > 0 and regions.n_industries_total_assets >= 2
+             then cells.total_assets * {{ list_inner_product('size_vectors.total_assets_vector', 'proximity_rows.proximity_row') }}
+                  / (regions.mapped_total_assets - cells.total_assets) end as total_assets_term
+    from cells
+    inner join regions
+        on regions.year = cells.year and regions.region_level = cells.region_level
+       and regions.region_code = cells.region_code and regions.industry_digits = cells.industry_digits
+    inner join size_vectors
+        on size_vectors.year = cells.year and size_vectors.region_level = cells.region_level
+       and size_vectors.region_code = cells.region_code and size_vectors.industry_digits = cells.industry_digits
+    inner join proximity_rows
+        on proximity_rows.industry_digits = cells.industry_digits
+       and proximity_rows.industry_code = cells.industry_code
+),
+
+region_sums as (
+    select
+        year, region_level, region_code, industry_digits,
+        sum(output_term) as output_sum,
+        sum(employment_term) as employment_sum,
+        sum(total_assets_term) as total_assets_sum
+    from industry_terms
+    group by year, region_level, region_code, industry_digits
+),
+
+indexed as (
+    select regions.*, region_sums.output_sum, region_sums.employment_sum, region_sums.total_assets_sum
+    from regions
+    left join region_sums
+        on region_sums.year = regions.year and region_sums.region_level = regions.region_level
+       and region_sums.region_code = regions.region_code and region_sums.industry_digits = regions.industry_digits
+),
+
+by_weight as (
+    {%- for weight in ['output', 'employment', 'total_assets'] %}
+    select
+        year, region_level, region_code, industry_digits,
+        '{{ weight }}' as weight,
+        case when n_industries_{{ weight }} >= 2 then {{ weight }}_sum / mapped_{{ weight }} end as raw_proximity,
+        n_industries_{{ weight }} as n_industries,
+        -- a region whose size is zero under this weight has no share to report
+        case when total_{{ weight }} > 0
+             then (total_{{ weight }} - mapped_{{ weight }}) / total_{{ weight }} end as excluded_share
+    from indexed
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+)
+
+select
+    year,
+    region_level,
+    region_code,
+    industry_digits,
+    weight,
+    {%- set single = var('single_industry_proximity') %}
+    {%- set single = 'null' if single is none else single | string | lower %}
+    {% if single == 'zero' -%}
+    -- var single_industry_proximity = 'zero': the paper's Table 5 zeros for single-industry regions
+    case when n_industries < 2 then 0.0 else raw_proximity end as proximity,
+    {%- elif single == 'null' -%}
+    raw_proximity as proximity,
+    {%- else -%}
+    {{ exceptions.raise_compiler_error("var single_industry_proximity must be 'null' or 'zero', not '"
+                                        ~ var('single_industry_proximity') ~ "'") }}
+    {%- endif %}
+    cast(n_industries as integer) as n_industries,
+    -- rounding can leave a hair outside [0, 1] when nearly all of the size is (or is not) excluded
+    greatest(0.0, least(1.0, excluded_share)) as excluded_share,
+    n_industries < 2 as is_flagged
+from by_weight
