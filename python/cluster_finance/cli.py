@@ -25,6 +25,8 @@ from cluster_finance.warehouse import DEFAULT_WAREHOUSE, REPO_ROOT, BuildError, 
 DEFAULT_RAW = REPO_ROOT / "data" / "raw"
 DEFAULT_REFERENCE = REPO_ROOT / "data" / "reference"
 DEFAULT_REPORTS = REPO_ROOT / "reports"
+# Written beside a generated census, so that the report can say plainly that the data are synthetic.
+SYNTHETIC_MARKER = "SYNTHETIC.txt"
 
 
 class NotYetAvailable(Exception):
@@ -50,6 +52,9 @@ def _stage(module: str, attribute: str):
 def cmd_generate(args) -> int:
     generate = _stage("cluster_finance.generate", "generate_census")
     summary = generate(args.out, args.reference_out, scale=args.scale, seed=args.seed, progress=True)
+    (Path(args.out) / SYNTHETIC_MARKER).write_text(
+        f"These census files are synthetic: python -m cluster_finance generate --scale {args.scale} "
+        f"--seed {args.seed}. See python/cluster_finance/generate/DGP.md.\n")
     _console().print(f"Synthetic census written to {args.out} (reference tables in {args.reference_out}).")
     if isinstance(summary, dict):
         for key, value in summary.items():
@@ -88,8 +93,9 @@ def cmd_check(args) -> int:
 
 def cmd_analyse(args) -> int:
     run_analysis = _stage("cluster_finance.analysis.run", "run_analysis")
-    outputs = run_analysis(args.warehouse, args.reports_dir, progress=True)
-    report = outputs.get("html") if isinstance(outputs, dict) else None
+    synthetic = (Path(args.raw_dir) / SYNTHETIC_MARKER).exists()
+    outputs = run_analysis(args.warehouse, args.reports_dir, synthetic=synthetic, progress=True)
+    report = outputs.get("report") if isinstance(outputs, dict) else None
     _console().print(f"Analysis written to {args.reports_dir}" + (f"; report: {report}" if report else ""))
     return 0
 

@@ -1,0 +1,215 @@
+"""One command for the whole analysis: read the marts, fit the regressions, write reports/.
+
+    python -m cluster_finance.analysis.run [--warehouse build/warehouse.duckdb] [--reports reports]
+                                           [--synthetic | --real]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import yaml
+
+from ..report import writers
+from . import county, descriptive, figures, panel, planted
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+@dataclass
+class Marts:
+    """The frames the analysis reads, shaped like the marts (tests build them by hand)."""
+
+    firms: pd.DataFrame               # (year, division_code, province_code, output): accepted firms
+    divisions: pd.DataFrame           # seed cic_divisions
+    provinces: pd.DataFrame           # seed provinces
+    yearbook: pd.DataFrame | None     # (year, gross_output_trillion_rmb)
+    region_proximity: pd.DataFrame    # (year, region_level, region_code, proximity, output, n_firms): 4-digit, w=output
+    county_proximity: pd.DataFrame
+    county_outcomes: pd.DataFrame
+    firm_panel: pd.DataFrame
+
+
+def default_min_cell_firms() -> int:
+    try:
+        project = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())
+        return int(project["vars"]["min_cell_firms"])
+    except (OSError, KeyError, TypeError, ValueError):
+        return 3
+
+
+def _seed(con, name: str) -> pd.DataFrame:
+    try:
+        return con.execute(f"select * from {name}").df()
+    except duckdb.Error:
+        # the seed not built into this warehouse: the committed CSV is the same table
+        return pd.read_csv(REPO_ROOT / "seeds" / f"{name}.csv", dtype=str)
+
+
+def load_marts(warehouse: Path) -> Marts:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        q = lambda sql: con.execute(sql).df()  # noqa: E731
+        firms = q("""select census_year as year, left(harmonised_industry_code, 2) as division_code,
+                            province_code, output
+                     from int_firms_harmonised""")
+        try:
+            yearbook = q("select year, gross_output_trillion_rmb from stg_yearbook_totals")
+        except duckdb.Error:
+            yearbook = None
+        region = q("""select p.year, p.region_level, p.region_code, p.proximity,
+                             c.output, c.n_firms
+                      from region_proximity p
+                      left join (select year, region_level, region_code, sum(output) as output,
+                                        sum(n_firms) as n_firms
+                                 from cells where industry_digits = 4
+                                 group by year, region_level, region_code) c
+                        using (year, region_level, region_code)
+                      where p.industry_digits = 4 and p.weight = 'output'""")
+        return Marts(firms=firms, divisions=_seed(con, "cic_divisions"), provinces=_seed(con, "provinces"),
+                     yearbook=yearbook, region_proximity=region,
+                     county_proximity=q("select * from county_proximity"),
+                     county_outcomes=q("select * from county_outcomes"),
+                     firm_panel=q("select * from firm_panel"))
+    finally:
+        con.close()
+
+
+class Progress:
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.enabled, self.i, self.t0 = total, enabled, 0, time.perf_counter()
+
+    def step(self, what: str) -> None:
+        self.i += 1
+        if self.enabled:
+            print(f"[analyse {self.i}/{self.total} {time.perf_counter() - self.t0:6.1f}s] {what}",
+                  file=sys.stderr, flush=True)
+
+
+def analyse_frames(m: Marts, reports_dir: Path, synthetic: bool | None = None, progress: bool = True,
+                   min_cell_firms: int | None = None) -> dict:
+    threshold = default_min_cell_firms() if min_cell_firms is None else int(min_cell_firms)
+    years = sorted(int(y) for y in m.firms["year"].unique())
+    if len(years) < 2:
+        raise ValueError(f"the analysis compares two census years; the warehouse holds {years}")
+    early, late = years[0], years[-1]
+    reports_dir = Path(reports_dir)
+    tables_dir, fig_dir = reports_dir / "tables", reports_dir / "figures"
+    bar = Progress(13, progress)
+    tables, tidy_desc, coefs = [], [], []
+
+    bar.step("Tables 1-3: output by industry and province, sample vs yearbook")
+    for build, args in ((descriptive.table1, (m.firms, m.divisions)), (descriptive.table2, (m.firms, m.provinces)),
+                        (descriptive.table3, (m.firms, m.yearbook))):
+        t, tidy = build(*args, years=(early, late), threshold=threshold)
+        tables.append(t)
+        tidy_desc.append(tidy)
+    bar.step("Table 4: province proximity")
+    prov = m.region_proximity.loc[m.region_proximity["region_level"] == "province"].rename(
+        columns={"region_code": "province_code"})
+    t, tidy = descriptive.table4(prov, m.provinces, (early, late), threshold)
+    tables.append(t)
+    tidy_desc.append(tidy)
+    bar.step("Table 5: summary statistics")
+    fp = panel.prepare(m.firm_panel)
+    t, tidy = descriptive.table5(m.county_proximity, m.county_outcomes, fp, (early, late), threshold)
+    tables.append(t)
+    tidy_desc.append(tidy)
+
+    wide = county.county_wide(m.county_outcomes, m.county_proximity, early, late)
+    bar.step("Table 6: minimum capital (county OLS, HC1)")
+    t, rows = county.table6(wide, early, late)
+    tables.append(t)
+    coefs += rows
+    for number in (7, 9, 10):
+        bar.step(f"Table {number}: firm fixed effects (robust and county-clustered SEs)")
+        t, rows = panel.panel_table(number, fp, early, late)
+        tables.append(t)
+        coefs += rows
+        if number == 7:
+            bar.step("Table 8: firm numbers (county OLS, HC1)")
+            t8, rows8 = county.table8(wide, early, late)
+            tables.append(t8)
+            coefs += rows8
+    tables.sort(key=lambda t: int(t.key.removeprefix("table")))
+
+    bar.step("Figures 1-2: prefecture and county proximity")
+    fig_paths = []
+    for number, level, title in ((1, "prefecture", "Figure 1. Industry proximity within prefecture"),
+                                 (2, "county", "Figure 2. Industry proximity within county")):
+        pairs = figures.scatter_pairs(m.region_proximity.loc[m.region_proximity["region_level"] == level],
+                                      early, late, threshold)
+        path = figures.plot_proximity(pairs, level, early, late, f"{title} ({early} vs. {late})",
+                                      fig_dir / f"figure{number}.png")
+        fig_paths.append((f"{title} ({early} vs. {late}), output weight; {len(pairs):,} {figures.PLURAL[level]} with at "
+                          f"least {threshold} firms in both years.", path))
+
+    bar.step("Writing Markdown, LaTeX and CSV")
+    files = {t.key: writers.write_table(t, tables_dir) for t in tables}
+    coef_frame = pd.DataFrame(coefs)
+    writers.write_csv(coef_frame, reports_dir / "coefficients.csv")
+    for tidy in tidy_desc:
+        key = f"table{int(tidy['table'].iloc[0])}"
+        files[key]["csv"] = writers.write_csv(tidy, tables_dir / f"{key}.csv")
+    for t in tables:
+        if "csv" not in files[t.key]:
+            n = int(t.key.removeprefix("table"))
+            files[t.key]["csv"] = writers.write_csv(coef_frame.loc[coef_frame["table"] == n], tables_dir / f"{t.key}.csv")
+
+    extra_tables = []
+    if synthetic:
+        paper = planted.paper_regressions()
+        if paper is not None:
+            comparison = planted.planted_comparison(coef_frame, paper)
+            writers.write_csv(comparison, reports_dir / "planted_effects.csv")
+            extra_tables.append(planted.planted_table(comparison))
+            files["planted"] = writers.write_table(extra_tables[-1], tables_dir)
+
+    bar.step("Writing the HTML report")
+    summary = [f"Census years compared: {early} and {late}.",
+               f"Accepted firms: {int((m.firms['year'] == early).sum()):,} in {early}, "
+               f"{int((m.firms['year'] == late).sum()):,} in {late}; firm panel: "
+               f"{m.firm_panel['panel_id'].nunique():,} firms.",
+               f"Disclosure control: no descriptive cell is built from fewer than {threshold} firms "
+               f"(var min_cell_firms)."]
+    html_path = writers.write_html(reports_dir / "report.html", tables, fig_paths, synthetic, summary,
+                                   extra_tables=extra_tables)
+    bar.step(f"Done: {html_path}")
+    return {"report": html_path, "tables": {k: v for k, v in files.items() if k != "planted"},
+            "planted": files.get("planted"), "figures": [p for _, p in fig_paths],
+            "coefficients": reports_dir / "coefficients.csv", "coefficient_frame": coef_frame,
+            "years": (early, late), "min_cell_firms": threshold, "synthetic": synthetic}
+
+
+def run_analysis(warehouse: Path, reports_dir: Path, synthetic: bool | None = None, progress: bool = True,
+                 min_cell_firms: int | None = None) -> dict:
+    """Read the marts of ``warehouse`` and write every table, figure and the HTML report to ``reports_dir``."""
+    if progress:
+        print(f"[analyse] reading marts from {warehouse}", file=sys.stderr, flush=True)
+    marts = load_marts(Path(warehouse))
+    return analyse_frames(marts, Path(reports_dir), synthetic=synthetic, progress=progress,
+                          min_cell_firms=min_cell_firms)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="analyse", description=__doc__)
+    parser.add_argument("--warehouse", type=Path, default=REPO_ROOT / "build" / "warehouse.duckdb")
+    parser.add_argument("--reports", type=Path, default=REPO_ROOT / "reports")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--synthetic", dest="synthetic", action="store_true", default=None)
+    group.add_argument("--real", dest="synthetic", action="store_false")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    out = run_analysis(args.warehouse, args.reports, synthetic=args.synthetic, progress=not args.quiet)
+    print(f"report: {out['report']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
