@@ -10,6 +10,16 @@ with source as (
     select * from {{ ref('land_census_firms') }}
 ),
 
+-- each number cast once (the census is large), then judged below
+parsed as (
+    select
+        *,
+        {%- for column in numbers %}
+        {{ try_cast(column, 'double') }} as {{ column }}__parsed{{ ',' if not loop.last }}
+        {%- endfor %}
+    from source
+),
+
 renamed as (
     select
         -- provenance
@@ -23,33 +33,33 @@ renamed as (
         nullif(trim(firm_name), '') as firm_name,
         nullif(trim(county_code), '') as county_code,
         nullif(trim(industry_code), '') as industry_code,
-        {{ parse_number('founding_year', 'integer') }} as founding_year,
+        {{ number_or_null('founding_year__parsed', 'integer') }} as founding_year,
 
         -- amounts, thousand RMB
-        {{ parse_number('output') }} as output,
-        {{ parse_number('sales') }} as sales,
-        {{ parse_number('export_value') }} as export_value,
-        {{ parse_number('value_added') }} as value_added,
-        {{ parse_number('value_added_income') }} as value_added_income,
-        {{ parse_number('total_assets') }} as total_assets,
-        {{ parse_number('fixed_assets') }} as fixed_assets,
-        {{ parse_number('total_debt') }} as total_debt,
-        {{ parse_number('accounts_receivable') }} as accounts_receivable,
-        {{ parse_number('accounts_payable') }} as accounts_payable,
+        {{ number_or_null('output__parsed') }} as output,
+        {{ number_or_null('sales__parsed') }} as sales,
+        {{ number_or_null('export_value__parsed') }} as export_value,
+        {{ number_or_null('value_added__parsed') }} as value_added,
+        {{ number_or_null('value_added_income__parsed') }} as value_added_income,
+        {{ number_or_null('total_assets__parsed') }} as total_assets,
+        {{ number_or_null('fixed_assets__parsed') }} as fixed_assets,
+        {{ number_or_null('total_debt__parsed') }} as total_debt,
+        {{ number_or_null('accounts_receivable__parsed') }} as accounts_receivable,
+        {{ number_or_null('accounts_payable__parsed') }} as accounts_payable,
 
         -- people
-        {{ parse_number('employment', 'bigint') }} as employment,
+        {{ number_or_null('employment__parsed', 'bigint') }} as employment,
 
         -- ownership shares of paid-in capital
-        {{ parse_number('state_share') }} as state_share,
-        {{ parse_number('collective_share') }} as collective_share,
-        {{ parse_number('private_share') }} as private_share,
-        {{ parse_number('hmt_share') }} as hmt_share,
-        {{ parse_number('foreign_share') }} as foreign_share,
+        {{ number_or_null('state_share__parsed') }} as state_share,
+        {{ number_or_null('collective_share__parsed') }} as collective_share,
+        {{ number_or_null('private_share__parsed') }} as private_share,
+        {{ number_or_null('hmt_share__parsed') }} as hmt_share,
+        {{ number_or_null('foreign_share__parsed') }} as foreign_share,
 
         -- which present values were not numbers (for the reject reason)
         {{ unparsed_columns(numbers) }} as unparsed_columns
-    from source
+    from parsed
 )
 
 select * from renamed

@@ -1,10 +1,10 @@
-"""Landing: read the input files of the contract (SPEC section 2) into all-text Arrow tables.
+"""Landing: read the input files of the contract (SPEC section 2) into Arrow tables, nothing dropped.
 
 The dbt Python models under models/staging/landing/ call `land_census_firms` and `land_reference`.
 Everything here is about *files*: finding them, decoding them (Parquet, CSV in UTF-8 or GBK, Stata .dta),
-checking that their columns are there, and numbering their rows. Values stay text; the staging models
-cast them and the intermediate models decide what is rejected, so that every row of every file is
-accounted for (raw rows = accepted + rejected).
+checking that their columns are there, and numbering their rows. Values stay as written (text from a CSV,
+numbers from Parquet or Stata); the staging models cast them and the intermediate models decide what is
+rejected, so that every row of every file is accounted for (raw rows = accepted + rejected).
 
 A file that cannot be used as a whole (unreadable, empty, a required column missing, the wrong year)
 raises `InputFileError`, whose message is one sentence naming the file and the problem.
@@ -50,6 +50,15 @@ class TableContract:
     def columns(self) -> tuple[str, ...]:
         return self.required + self.optional
 
+    @property
+    def numbers(self) -> frozenset[str]:
+        """Columns that hold numbers (everything but codes, ids and names)."""
+        return frozenset(self.columns) - TEXT_COLUMNS - set(self.code_widths)
+
+
+# Columns that are text whatever the file stores them as.
+TEXT_COLUMNS = frozenset({"firm_id", "firm_name", "country", "vintage", "county_name", "prefecture_name",
+                          "province_name"})
 
 CENSUS_FIRMS = TableContract(
     name="firms",
@@ -229,22 +238,27 @@ def read_any(path: Path, encoding: str = "auto") -> pa.Table:
     raise InputFileError(path, f"unsupported format {suffix}; use .parquet, .csv or .dta")
 
 
-def _as_text(column: pa.ChunkedArray, width: int | None) -> pa.ChunkedArray:
-    """Any column to text. A code stored as a number gets its leading zeros back."""
+def _as_landed(column: pa.ChunkedArray, name: str, contract: TableContract) -> pa.ChunkedArray:
+    """A column as it lands: codes and ids as text (a code stored as a number gets its leading zeros
+    back); numbers stored as numbers as DOUBLE (casting them to text and back would cost the full census
+    twice for nothing); anything written as text stays text, for staging to parse and judge."""
     kind = column.type
+    width = contract.code_widths.get(name)
     if width and (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
         as_int = pc.cast(column, pa.int64(), safe=False)
         integral = pc.equal(pc.cast(as_int, kind), column) if pa.types.is_floating(kind) else None
         text = pc.utf8_lpad(pc.cast(as_int, pa.string()), width, "0")
         # A non-integral "code" stays as written, so that it is rejected as a code of the wrong shape.
         return text if integral is None else pc.if_else(integral, text, pc.cast(column, pa.string()))
+    if name in contract.numbers and (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
+        return pc.cast(column, pa.float64())
     if pa.types.is_string(kind):
         return column
     return pc.cast(column, pa.string())
 
 
 def conform(table: pa.Table, path: Path, contract: TableContract) -> pa.Table:
-    """Keep the contract's columns, as text, in contract order; a missing optional column is all NULL."""
+    """Keep the contract's columns in contract order; a missing optional column is all NULL."""
     present = set(table.column_names)
     missing = [c for c in contract.required if c not in present]
     if missing:
@@ -255,10 +269,20 @@ def conform(table: pa.Table, path: Path, contract: TableContract) -> pa.Table:
     arrays = []
     for name in contract.columns:
         if name in present:
-            arrays.append(_as_text(table.column(name), contract.code_widths.get(name)))
+            arrays.append(_as_landed(table.column(name), name, contract))
         else:
-            arrays.append(pa.nulls(table.num_rows, pa.string()))
+            arrays.append(pa.nulls(table.num_rows, pa.float64() if name in contract.numbers else pa.string()))
     return pa.table(arrays, names=list(contract.columns))
+
+
+def _unify(tables: list[pa.Table]) -> list[pa.Table]:
+    """Files of different formats may land a column as DOUBLE in one and text in another: use text."""
+    out = tables
+    for name in tables[0].column_names:
+        if len({t.schema.field(name).type for t in tables}) > 1:
+            out = [t.set_column(t.column_names.index(name), name, pc.cast(t.column(name), pa.string()))
+                   for t in out]
+    return out
 
 
 def _with_provenance(table: pa.Table, path: Path, extra: dict[str, pa.Array] | None = None) -> pa.Table:
@@ -305,7 +329,7 @@ def land_census_firms(raw_dir: str | Path, encoding: str = "auto", vintage_by_ye
             "census_year": pa.repeat(pa.scalar(year, pa.int32()), n),
             "industry_vintage": pa.repeat(pa.scalar(vintage, pa.string()), n),
         }))
-    return pa.concat_tables(tables)
+    return pa.concat_tables(_unify(tables))
 
 
 def land_reference(reference_dir: str | Path, table_name: str, encoding: str = "auto") -> pa.Table:
