@@ -87,6 +87,7 @@ def cmd_build(args) -> int:
 def cmd_check(args) -> int:
     run_checks = _stage("cluster_finance.quality", "run_quality_checks")
     result = run_checks(args.warehouse, args.raw_dir, args.reference_dir, args.reports_dir, progress=True)
+    _console().print(result.report())
     _console().print(f"Quality checks {'passed' if result.success else 'FAILED'}; Data Docs: {result.data_docs}")
     return 0 if result.success else 1
 

@@ -91,7 +91,9 @@ def run_dbt(
     if dbt_vars:
         cli += ["--vars", json.dumps(dbt_vars)]
     if quiet:
-        cli += ["--quiet", "--no-use-colors"]
+        # Nothing on the console (not even a Python model's traceback): errors come back as BuildError;
+        # the full story stays in <target>/logs/dbt.log.
+        cli += ["--quiet", "--no-use-colors", "--log-level", "none", "--log-level-file", "info"]
     cwd = os.getcwd()
     os.chdir(REPO_ROOT)
     try:
@@ -132,8 +134,13 @@ def build_warehouse(
     target_path: Path | None = None,
     select: list[str] | None = None,
     on_node_done=None,
+    unit_tests: bool = False,
 ) -> BuildResult:
-    """`dbt build` into warehouse.duckdb.new; swap into place only on success. Raises BuildError."""
+    """`dbt build` into warehouse.duckdb.new; swap into place only on success. Raises BuildError.
+
+    dbt's unit tests (hand-worked cases on mocked inputs) check the SQL, not the data, so a data build
+    leaves them out (unit_tests=False); the test suite runs them (tests/test_dbt_unit_tests.py).
+    """
     warehouse = Path(warehouse).resolve()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     staging = warehouse.with_name(warehouse.name + ".new")
@@ -142,6 +149,8 @@ def build_warehouse(
     dbt_vars = {"raw_dir": str(Path(raw_dir).resolve()), "reference_dir": str(Path(reference_dir).resolve())}
     dbt_vars.update(extra_vars or {})
     args = ["build"] + (["--select", *select] if select else [])
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     started = time.perf_counter()
     result = run_dbt(args, staging, dbt_vars, target_path, on_node_done=on_node_done)
     seconds = time.perf_counter() - started
