@@ -22,8 +22,9 @@ $(STAMP): requirements.txt
 demo: install
 	$(PY) -m cluster_finance demo
 
+# Two workers (the machine has two cores); tests of one file share a worker and its fixtures.
 test: install
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 bench: install
 	$(PY) -m cluster_finance bench

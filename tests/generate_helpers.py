@@ -58,12 +58,49 @@ def county_measures(firms, refs):
     return out
 
 
-def panel(firms, county):
-    """Firm panel variables (SPEC section 3) for firms in both censuses."""
+_LATIN_SUFFIX = r"[\W_]*\b(?:co|ltd|inc|corp|company|limited|corporation|llc|plc)\b[\W_]*$"
+_CHINESE_SUFFIX = r"(?:股份有限公司|有限责任公司|有限公司|公司|厂)$"
+
+
+def normalise_firm_name(names: pd.Series) -> pd.Series:
+    """Python twin of macros/stats/text.sql normalise_firm_name (lower, trim, Latin legal suffixes twice,
+    non letters/digits removed, Chinese legal suffixes twice; empty -> None)."""
+    s = names.astype(str).str.strip().str.lower()
+    for _ in range(2):
+        s = s.str.replace(_LATIN_SUFFIX, "", regex=True)
+    s = s.str.replace(r"[\W_]", "", regex=True)
+    for _ in range(2):
+        s = s.str.replace(_CHINESE_SUFFIX, "", regex=True)
+    return s.where(s != "", None)
+
+
+def name_matches(firms):
+    """The warehouse's fallback: firms not matched on firm_id, matched on normalised name within the
+    harmonised county and industry, one-to-one only.  Returns (firm_id_1995, firm_id_2004) pairs.
+    Needs county_measures(firms, refs) to have added h_county / h_industry."""
+    f95, f04 = firms[1995], firms[2004]
+    ids = set(f95["firm_id"]) & set(f04["firm_id"])
+    keys = ["h_county", "h_industry", "norm"]
+    a = f95[~f95["firm_id"].isin(ids)].assign(norm=lambda d: normalise_firm_name(d["firm_name"]))
+    b = f04[~f04["firm_id"].isin(ids)].assign(norm=lambda d: normalise_firm_name(d["firm_name"]))
+    a = a.dropna(subset=["norm"]); b = b.dropna(subset=["norm"])
+    a = a[~a.duplicated(keys, keep=False)]; b = b[~b.duplicated(keys, keep=False)]
+    m = a[keys + ["firm_id"]].merge(b[keys + ["firm_id"]], on=keys, suffixes=("_95", "_04"))
+    return m[["firm_id_95", "firm_id_04"]].reset_index(drop=True)
+
+
+def panel(firms, county, by_name: bool = True):
+    """Firm panel variables (SPEC section 3) for firms in both censuses: matched on firm_id, then (as
+    the warehouse does) on normalised name; name-matched firms carry their 1995 firm_id in both years."""
     rows = []
+    alias = {}
+    if by_name:
+        nm = name_matches(firms)
+        alias = dict(zip(nm["firm_id_04"], nm["firm_id_95"]))
     for y in (1995, 2004):
         f = firms[y]
-        d = pd.DataFrame({"firm_id": f["firm_id"], "year": y, "county": f["h_county"]})
+        fid = f["firm_id"] if (y == 1995 or not alias) else f["firm_id"].map(alias).fillna(f["firm_id"])
+        d = pd.DataFrame({"firm_id": fid, "year": y, "county": f["h_county"]})
         d["firm_age"] = y - f["founding_year"]
         d["log_sales"] = np.log(f["sales"])
         d["debt_asset"] = (f["total_debt"] / f["total_assets"]).where(lambda s: s < 3)
@@ -84,7 +121,7 @@ def panel(firms, county):
             d[f"proximity_{w}"] = county[y][f"proximity_{w}"].reindex(d["county"]).to_numpy()
         rows.append(d)
     p = pd.concat(rows, ignore_index=True)
-    ids = set(firms[1995]["firm_id"]) & set(firms[2004]["firm_id"])
+    ids = set(p.loc[p.year == 1995, "firm_id"]) & set(p.loc[p.year == 2004, "firm_id"])
     return p[p["firm_id"].isin(ids)].reset_index(drop=True)
 
 

@@ -25,6 +25,10 @@ FIRM_COLUMNS = ["firm_id", "firm_name", "county_code", "industry_code", "foundin
                 "collective_share", "private_share", "hmt_share", "foreign_share"]
 _IND_WORD = "煤矿 油田 铁矿 有色矿 石料 矿业 粮油 食品 酒业 烟草 纺织 服装 皮革 木业 家具 纸业 印刷 文体 炼油 化工 制药 化纤 橡胶 塑料 建材 钢铁 冶炼 五金 机械 设备 汽车 电机 电器 电子 仪器 回收 电力 燃气 水务".split()
 _SYL = list("华兴隆盛泰达丰源鑫宏永昌金顺利恒嘉富民康安新光明")
+ES_LO, ES_HI = 0.01, 0.995   # export/sales of exporters (kept below 1 after rounding)
+PANEL_NEW_ID_SHARE = 0.01      # panel firms whose firm_id changes (name unchanged up to the legal form)
+SMALL_ROUNDS = 8               # rounds steering Table 8's small-firm proximity effect
+SMALL_TILT0, SMALL_SLOPE0 = 8.0, 0.3   # first tilt and assumed d(realised coefficient)/d(tilt)
 
 
 class _Steps:
@@ -108,17 +112,43 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
 
         # ---------------- 2004 census ----------------
         rng = rngs[5]
-        y04 = cs.expand(cs.allocate_2004(rng, space, cells04, n04, csize, base, kappa04, core), space, 2004)
+        base04 = base * np.exp(cs.CENTRALITY_GROWTH * cs.centrality_z(space))
+        y04 = cs.expand(cs.allocate_2004(rng, space, cells04, n04, csize, base04, kappa04, core), space, 2004)
         y04.output = cs.draw_output(rng, y04, targets, space)
         small_avail = np.bincount(y04.province, weights=(y04.output < cs.SMALL_OUTPUT).astype(float),
                                   minlength=len(space.provinces))
         s8s = okP & (ns95 > 0)
-        lags = np.log(np.maximum(ns95, 1))
-        logns04 = cs.plant_log_counts(rng, targets, "log_n_small_firms_2004", lags, P95, space.county_province,
-                                      small_avail, s8s, r2=0.25)
-        ns04_t = cs.counts_from_logs(logns04, space.county_province, small_avail.astype(np.int64), minimum=0)
-        ns04_t = np.minimum(ns04_t, n04)
-        y04.output = cs.assign_small(rng, y04, ns04_t, space.n_counties)
+        # Small firms are placed by permuting outputs within (province, division) cells (all output
+        # moments kept).  The planned county counts are the natural ones tilted by exp(g * P95) (mean
+        # of the three weights), g found by secant steps so that the realised proximity coefficient of
+        # column 4 is the paper's; the lag coefficient is whatever the data give (about 0.93, not 0.354).
+        want = targets.coef(8, 4, "log_n_small_firms_2004", "proximity_1995_output")
+        natural = np.bincount(y04.county, weights=(y04.output < cs.SMALL_OUTPUT).astype(float), minlength=space.n_counties)
+        pbar = (P95["output"] + P95["employment"] + P95["asset"]) / 3
+        dev = np.where(s8s, pbar - np.nanmean(pbar[s8s]), 0.0)
+        placer = cs.SmallFirmPlacer(rng, y04, space.n_counties)
+        g, tried, best = SMALL_TILT0, [], None
+        for rnd in range(SMALL_ROUNDS):
+            ns04_t = cs.counts_from_logs(np.log(natural + 0.5) + g * dev, space.county_province,
+                                         small_avail.astype(np.int64), minimum=0)
+            ns04_t = np.minimum(ns04_t, n04)
+            out, ns04 = placer.place(ns04_t, iters=8 if rnd == 0 else 6)
+            got = cs.small_firm_coefs(ns04, ns95, P95, s8s)[0, 2]
+            tried.append((g, got))
+            if best is None or abs(got - want) < abs(best[1] - want):
+                best = (g, got, out)
+            if abs(got - want) < 0.1:
+                break
+            # slope of the realised coefficient in g: least squares over the rounds so far (noisy)
+            if len(tried) < 2:
+                slope = SMALL_SLOPE0
+            else:
+                gg, cc = np.array(tried).T
+                slope = np.polyfit(gg, cc, 1)[0] if np.ptp(gg) > 0 else SMALL_SLOPE0
+            g = g + (want - got) / float(np.clip(slope, 0.05, 3))
+        g, got, out_small = best
+        small_rounds = rnd + 1
+        y04.output = out_small
         y04.employment, y04.assets = cs.employment_assets(rng, y04.output)
         st.step("2004 census")
 
@@ -217,25 +247,34 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
             c95[num][i95] = a * c95[den][i95]
             c04[num][i04] = b * c04[den][i04]
 
-        # Table 9: exporter (linear probability, Bernoulli) and export/sales
+        # Table 9: exporter (linear probability, Bernoulli, then steered) and export/sales (steered)
         t9c = ["firm_age", "log_sales", "private_share", "hmt_share", "other_foreign_share"]
         D9 = D(t9c)
-        dpi = fm.plant_fd(rng, targets, 9, [("asset", 4), ("employment", 5), ("output", 6)], "exporter", D9, t9c, dP, sd=1e-9)
+        cols4 = [("asset", 4), ("employment", 5), ("output", 6)]
+        cols1 = [("asset", 1), ("employment", 2), ("output", 3)]
+        Z9, th_x = fm.fd_signal(targets, 9, cols4, "exporter", D9, t9c, dP)
+        dpi = Z9 @ th_x
         high = rng.random(len(i95)) < 0.08
         pi95 = np.where(high, 0.85, 0.05)
         pi04 = np.clip(pi95 + dpi, 0, 1)
         e95 = rng.random(len(i95)) < pi95
         e04 = rng.random(len(i95)) < pi04
+        tgt_x, se_x = fm.column_targets(targets, 9, cols4, "exporter", Z9, th_x)
+        tol_x = np.where(np.arange(6) % 2 == 0, 0.05, 0.25) * se_x   # proximity 5%, year04 25% of the SE
+        e95, e04 = fm.steer_binary(rng, e95, e04, Z9, tgt_x, tol=tol_x)
         both = e95 & e04
         share_sw = rng.beta(1.2, 1.15, len(i95))
         m_bar = share_sw.mean()
         f_cont = max(both.mean(), 1e-3)
-        des_target = fm.plant_fd(rng, targets, 9, [("asset", 1), ("employment", 2), ("output", 3)], "export_sales", D9, t9c, dP, sd=1e-9)
-        dD = (des_target - m_bar * dpi) / f_cont + rng.normal(0, 0.05, len(i95))
+        _, th_s = fm.fd_signal(targets, 9, cols1, "export_sales", D9, t9c, dP)
+        des_target = Z9 @ th_s
+        dD = (des_target - m_bar * (e04.astype(float) - e95)) / f_cont + rng.normal(0, 0.05, len(i95))
         lvl = rng.beta(1.2, 1.15, len(i95))
-        a, b = fm.place_levels(lvl, dD, 0.01, 1.0)
-        es95 = np.where(both, a, np.where(e95, share_sw, 0.0))
-        es04 = np.where(both, b, np.where(e04, share_sw, 0.0))
+        a, b = fm.place_levels(lvl, dD, ES_LO, ES_HI)
+        es95 = np.where(both, a, np.where(e95, np.clip(share_sw, ES_LO, ES_HI), 0.0))
+        es04 = np.where(both, b, np.where(e04, np.clip(share_sw, ES_LO, ES_HI), 0.0))
+        tgt_s, _ = fm.column_targets(targets, 9, cols1, "export_sales", Z9, th_s)
+        es95, es04 = fm.steer_continuous(es95, es04, e95, e04, Z9, tgt_s, ES_LO, ES_HI)
         c95["export_value"][i95] = es95 * c95["sales"][i95]
         c04["export_value"][i04] = es04 * c04["sales"][i04]
 
@@ -264,26 +303,27 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
         rng = rngs[10]
         ids = _firm_ids(rng, N95 + N04)
         id95 = ids[:N95]; id04 = ids[N95:].copy()
-        id04[p04] = id95[p95]
         names_by_code = geo.regions.drop_duplicates("county_code").set_index("county_code")["county_name"]
         frames = {}
-        for yr, ids_y, vint in ((y95, id95, "1994"), (y04, id04, "2002")):
+        for yr, vint in ((y95, "1994"), (y04, "2002")):
             cc = cols[yr.year]
             uc = geo.unit_codes[yr.year]
             county_code = _pick_code(rng, uc, "unit", "county_code", yr.county)
             icodes = ind.unit_codes[vint]
             industry_code = _pick_code(rng, icodes, "iunit", "industry_code", yr.iunit)
-            frames[yr.year] = (yr, ids_y, county_code, industry_code, cc)
+            frames[yr.year] = [yr, None, county_code, industry_code, cc]
         # panel firms in a county split/merged between censuses keep their harmonised county; their
         # 2004 code is drawn among the 2004 codes of that county (done above via unit weights)
-        syl = np.array(_SYL)
-        n1 = rng.integers(0, len(syl), N95 + N04); n2 = rng.integers(0, len(syl), N95 + N04)
-        core_name = np.char.add(syl[n1], syl[n2])
+        # Panel firms keep their firm_id, except a planted ~1% (PANEL_NEW_ID_SHARE) whose id changes while
+        # their county code and normalised name stay: the warehouse's name fallback has these to find.
+        same_code = frames[1995][2][p95] == frames[2004][2][p04]
+        new_id = same_code & (rng.random(len(p04)) < PANEL_NEW_ID_SHARE)
+        id04[p04[~new_id]] = id95[p95[~new_id]]
+        frames[1995][1], frames[2004][1] = id95, id04
+        core95, core04 = _firm_name_cores(rng, y95, y04, p95, p04)
         suffix = np.array(["有限公司", "厂", "股份有限公司", "公司"])
         suf = rng.choice(4, N95 + N04, p=[0.5, 0.3, 0.1, 0.1])
-        core95, core04 = core_name[:N95], core_name[N95:].copy()
         suf95, suf04 = suf[:N95], suf[N95:].copy()
-        core04[p04] = core95[p95]
         renamed = rng.random(len(p04)) < 0.15
         suf04[p04] = np.where(renamed, (suf95[p95] + 1 + rng.integers(0, 3, len(p04))) % 4, suf95[p95])
         written = {}
@@ -342,12 +382,62 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
         "n_counties": {1995: int(geo.regions.query("year == 1995").shape[0]), 2004: int(geo.regions.query("year == 2004").shape[0])},
         "n_harmonised_counties": int(space.n_counties),
         "n_panel_firms": int(len(p04)),
+        "n_panel_firms_new_id": int(new_id.sum()),
+        "small_firm_tilt": {"g": float(g), "rounds": int(small_rounds), "coef": float(got)},
         "n_industry_codes": {"1994": int(ind.concordance.code_1994.nunique()), "2002": int(ind.concordance.code_2002.nunique())},
         "county_proximity_output_mean": {1995: float(np.nanmean(P95["output"])), 2004: float(np.nanmean(P04["output"]))},
         "county_proximity_output_sd": {1995: float(np.nanstd(P95["output"], ddof=1)), 2004: float(np.nanstd(P04["output"], ddof=1))},
         "paths": written,
         "seconds": round(time.time() - t_start, 2),
     }
+
+
+def _firm_name_cores(rng, y95, y04, p95, p04):
+    """Distinct name cores (syllable strings) for distinct firms within each (harmonised county,
+    division) over both censuses; a panel firm keeps its 1995 core.  Names are county name + core +
+    division word + legal form, so after the warehouse's normalisation (which strips the legal form)
+    two different firms of one harmonised county and industry never share a name."""
+    N95, N04 = len(y95.county), len(y04.county)
+    ent04 = np.full(N04, -1, np.int64)
+    ent04[p04] = p95
+    fresh = ent04 < 0
+    ent04[fresh] = N95 + np.arange(fresh.sum())
+    n_ent = N95 + int(fresh.sum())
+    grp = np.empty(n_ent, np.int64)
+    grp[:N95] = y95.county.astype(np.int64) * 100 + y95.division
+    grp[N95:] = (y04.county.astype(np.int64) * 100 + y04.division)[fresh]
+    order = np.lexsort((rng.random(n_ent), grp))
+    gs = grp[order]
+    start = np.r_[0, np.flatnonzero(np.diff(gs)) + 1]
+    cnt = np.diff(np.r_[start, n_ent])
+    rank = np.empty(n_ent, np.int64)
+    rank[order] = np.arange(n_ent) - np.repeat(start, cnt)
+    k = len(_SYL)
+    lengths = [2, 3]                            # two- and three-syllable cores (14,400)
+    while sum(k ** n for n in lengths) <= cnt.max():
+        lengths.append(lengths[-1] + 1)         # longer cores if a group is ever this large
+    space = sum(k ** n for n in lengths)
+    # position = (offset of the group + rank * stride) mod space: distinct within a group
+    stride = next(p for p in (7919, 7927, 7933, 7937, 7949) if np.gcd(p, space) == 1)
+    offset = rng.integers(0, space, grp.max() + 1)
+    pos = (offset[grp] + rank * stride) % space
+    syl = np.array(_SYL)
+    cores = np.full(n_ent, "", dtype=object)
+    base = 0
+    for length in lengths:
+        size = k ** length
+        sel = (pos >= base) & (pos < base + size)
+        q = pos[sel] - base
+        parts = []
+        for _ in range(length):
+            parts.append(syl[q % k]); q = q // k
+        s = parts[0]
+        for part in parts[1:]:
+            s = np.char.add(s, part)
+        cores[sel] = s
+        base += size
+    cores = cores.astype(str)
+    return cores[:N95], cores[ent04]
 
 
 def _pick_code(rng, table: pd.DataFrame, unit_col: str, code_col: str, units: np.ndarray) -> np.ndarray:

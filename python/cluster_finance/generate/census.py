@@ -15,8 +15,10 @@ from .targets import PaperTargets, UTILITY_DIVISIONS
 
 SMALL_OUTPUT = 5000.0          # thousand RMB (5 million RMB)
 PANEL_FIRMS_FULL = 76130       # Table 5: 152,260 exporter observations / 2
-KAPPA_MEAN, KAPPA_SD = 8.0, 1.5
-KAPPA_GROWTH = 0.3             # mean rise of the clustering intensity 1995 -> 2004
+KAPPA_MEAN, KAPPA_SD = 4.0, 1.0
+KAPPA_GROWTH = 0.6             # mean rise of the clustering intensity 1995 -> 2004
+CENTRALITY = 1.0               # national weight of an industry rises by exp(CENTRALITY * z(mean proximity))
+CENTRALITY_GROWTH = 0.5        # ... and by a further exp(CENTRALITY_GROWTH * z) in 2004
 ROUNDS = 8                     # alternating industry/province moment calibration rounds
 WEIGHTS = ("output", "employment", "asset")
 
@@ -89,8 +91,18 @@ def joint_counts(rng, nd, npv, spec_noise):
 
 
 def unit_weights(rng, space: Space):
+    """National weight of each industry within its division: lognormal, tilted towards industries
+    central in product space (high mean proximity to the others), which raises every county's
+    proximity without concentrating counties in few industries (that would add noise)."""
     base = rng.lognormal(0, 0.8, space.n_units)
-    return base
+    return base * np.exp(CENTRALITY * centrality_z(space))
+
+
+def centrality_z(space: Space):
+    """Standardised mean proximity of each industry to all (0 for industries without a product)."""
+    has = space.has_product
+    cen = space.phi.sum(1) / has.sum()
+    return np.where(has, (cen - cen[has].mean()) / cen[has].std(), 0.0)
 
 
 def county_core(rng, space: Space, base):
@@ -162,7 +174,7 @@ def _cal_sub(x, g, ok, m, s, **kw):
 
 def employment_assets(rng, output, panel_like=0.0):
     lo = np.log(output)
-    emp = np.exp(0.62 * (lo - 7.5) + 3.9 + 1.45 * rng.standard_normal(len(lo)))
+    emp = np.exp(0.62 * (lo - 7.5) + 3.9 + 1.6 * rng.standard_normal(len(lo)))
     emp = np.maximum(1, np.round(emp)).astype(np.int64)
     assets = np.exp(lo + 0.25 + 1.05 * rng.standard_normal(len(lo)))
     return emp, assets
@@ -203,17 +215,20 @@ def county_stats(yr: Year, n_counties) -> dict:
 # ------------------------------------------------------------------------------------------------
 # Table 8: planted county firm counts
 # ------------------------------------------------------------------------------------------------
-def plant_log_counts(rng, targets, dep, lag, P95, prov, prov_totals, sample, r2, const_free=True):
+def plant_log_counts(rng, targets, dep, lag, P95, prov, prov_totals, sample, r2, const_free=True,
+                     prox_shift=(0.0, 0.0, 0.0)):
     """log count 2004 = free const + b*log count 1995 + sum_k g_k P95_k + u, u orthogonal to the
     regressors, with the province totals imposed (the province shifts are projected out
-    iteratively so that each paper column's OLS still gives its point estimates)."""
+    iteratively so that each paper column's OLS still gives its point estimates).  prox_shift is
+    added to the planned proximity coefficients (output, employment, asset columns)."""
     cols = {"output": 1, "employment": 2, "asset": 3} if dep == "log_n_firms_2004" else {"output": 4, "employment": 5, "asset": 6}
     lagname = "log_n_firms_1995" if dep == "log_n_firms_2004" else "log_n_small_firms_1995"
     s = sample
     Z = np.column_stack([np.ones(s.sum()), lag[s], P95["output"][s], P95["employment"][s], P95["asset"][s]])
     columns = []
     for k, (w, c) in enumerate(cols.items()):
-        tgt = np.array([np.nan, targets.coef(8, c, dep, lagname), targets.coef(8, c, dep, f"proximity_1995_{w}")])
+        tgt = np.array([np.nan, targets.coef(8, c, dep, lagname),
+                        targets.coef(8, c, dep, f"proximity_1995_{w}") + prox_shift[k]])
         columns.append(([0, 1, 2 + k], tgt))
     theta = cal.solve_signal(Z, columns)
     sig = Z @ theta
@@ -236,6 +251,17 @@ def plant_log_counts(rng, targets, dep, lag, P95, prov, prov_totals, sample, r2,
             break
     full[s] = y
     return full
+
+
+def small_firm_coefs(ns04, ns95, P95, sample):
+    """Table 8 columns 4-6 as the warehouse will estimate them: OLS of log small firms 2004 on log small
+    firms 1995 and 1995 proximity (output, employment, asset), counties with both counts > 0."""
+    s = sample & (ns04 > 0) & (ns95 > 0)
+    out = []
+    for w in ("output", "employment", "asset"):
+        X = np.column_stack([np.ones(s.sum()), np.log(ns95[s]), P95[w][s]])
+        out.append(cal.ols(np.log(ns04[s].astype(float)), X))
+    return np.array(out)                               # rows: columns 4, 5, 6; cols: const, lag, P
 
 
 def counts_from_logs(logn, prov, prov_totals, minimum=1):
@@ -283,26 +309,30 @@ def allocate_2004(rng, space: Space, cells, n04, csize, base, kappa, core):
     return np.concatenate(out)
 
 
-def assign_small(rng, yr: Year, target_small: np.ndarray, n_counties, iters=8):
-    """Permute outputs within (province, division) cells so that counties get close to their
-    planted number of small firms (cell moments are untouched)."""
-    cell = yr.province * 100 + yr.division
-    alpha = np.zeros(n_counties)
-    noise = rng.gumbel(size=len(cell))
-    xs_sorted_by_cell = np.lexsort((yr.output, cell))
-    out_sorted = yr.output[xs_sorted_by_cell]
-    best = None
-    for _ in range(iters):
-        key = alpha[yr.county] + noise
-        # within cell, highest key first -> smallest output (one float sort: cell + squashed key)
-        order = np.argsort(cell + 0.5 - 0.49 * np.tanh(key / 8), kind="stable")
-        new = np.empty_like(yr.output)
-        new[order] = out_sorted
-        got = np.bincount(yr.county, weights=(new < SMALL_OUTPUT).astype(float), minlength=n_counties)
-        err = np.log(target_small + 0.5) - np.log(got + 0.5)
-        best = new
-        alpha = alpha + 0.9 * err
-    return best
+class SmallFirmPlacer:
+    """Permute outputs within (province, division) cells so that counties get close to a planned
+    number of small firms (cell moments are untouched).  Successive calls warm-start from the
+    previous county shifts, so re-steering to nearby targets needs few iterations."""
+
+    def __init__(self, rng, yr: Year, n_counties):
+        self.yr, self.n_counties = yr, n_counties
+        self.cell = yr.province * 100 + yr.division
+        self.alpha = np.zeros(n_counties)
+        self.noise = rng.gumbel(size=len(self.cell))
+        self.out_sorted = yr.output[np.lexsort((yr.output, self.cell))]
+
+    def place(self, target_small: np.ndarray, iters=8):
+        yr = self.yr
+        logt = np.log(target_small + 0.5)
+        for _ in range(iters):
+            key = self.alpha[yr.county] + self.noise
+            # within cell, highest key first -> smallest output (one float sort: cell + squashed key)
+            order = np.argsort(self.cell + 0.5 - 0.49 * np.tanh(key / 8), kind="stable")
+            new = np.empty_like(yr.output)
+            new[order] = self.out_sorted
+            got = np.bincount(yr.county, weights=(new < SMALL_OUTPUT).astype(float), minlength=self.n_counties)
+            self.alpha = self.alpha + 0.9 * (logt - np.log(got + 0.5))
+        return new, got
 
 
 # ------------------------------------------------------------------------------------------------

@@ -85,3 +85,90 @@ def place_levels(level95, dy, lo, hi):
     y95 = np.clip(y95, lo, hi)
     y04 = np.clip(y95 + dy, lo, hi)
     return y95, y04
+
+
+def fd_signal(targets, table, cols, dep, D, control_names, dP):
+    """(Z, theta): Z = [controls' changes, 1 (year04), dP asset/employment/output] and the signal
+    coefficients whose OLS on each paper column's regressors give that column's point estimates."""
+    n, m = D.shape
+    Z = np.column_stack([D, np.ones(n), dP])
+    columns = []
+    for k, (w, c) in enumerate(cols):
+        tgt = [targets.coef(table, c, dep, v) for v in control_names]
+        tgt += [targets.coef(table, c, dep, "year04"), targets.coef(table, c, dep, f"proximity_{w}")]
+        columns.append((list(range(m)) + [m, m + 1 + k], np.array(tgt)))
+    return Z, cal.solve_signal(Z, columns)
+
+
+def _column_rows(Z, which=(-1,)):
+    """For each of the three paper columns (regressors: controls, 1, one dP), the rows mapping the
+    coefficients of a regression on all of Z to that column's coefficients (which: positions in the
+    column's regressor list; -1 = proximity, -2 = year04)."""
+    m = Z.shape[1] - 3
+    rows = []
+    for k in range(3):
+        X = Z[:, list(range(m)) + [m + k]]
+        P = np.linalg.solve(X.T @ X, X.T @ Z)
+        rows.extend(P[j] for j in which)
+    return np.array(rows)
+
+
+def column_targets(targets, table, cols, dep, Z, theta):
+    """(proximity, year04) coefficients of each column, interleaved, as the signal Z theta gives them
+    (the paper's proximity estimates to ~1e-4; year04 as close as one signal for the three columns
+    allows: the paper's three year04 values are not exactly consistent with each other), and the
+    paper's SEs."""
+    se = [targets.se(table, c, dep, v) for w, c in cols for v in (f"proximity_{w}", "year04")]
+    return _column_rows(Z, which=(-1, -2)) @ theta, np.array(se)
+
+
+def steer_binary(rng, e95, e04, Z, tgt, tol, iters=300):
+    """Flip 0/1 statuses (the 2004 one where possible) until the firm-FE linear probability model of
+    every paper column (e04 - e95 on its controls, 1 and one dP) returns the targets tgt (proximity,
+    year04 per column) to within tol.  Each round takes the least-norm change delta of dy that would
+    close the gap exactly and flips firm i with probability |delta_i| (randomised rounding)."""
+    e95 = e95.copy(); e04 = e04.copy()
+    ZtZ = Z.T @ Z
+    R = _column_rows(Z, which=(-1, -2))
+    M = Z @ np.linalg.solve(ZtZ, R.T)               # d coefficient / d y_i
+    MtM = M.T @ M
+    for _ in range(iters):
+        dy = e04.astype(float) - e95
+        r = tgt - R @ np.linalg.solve(ZtZ, Z.T @ dy)
+        if (np.abs(r) < tol).all():
+            break
+        delta = M @ np.linalg.lstsq(MtM, r, rcond=None)[0]
+        flip = rng.random(len(dy)) < np.abs(delta)
+        up = flip & (delta > 0) & (dy < 1)
+        down = flip & (delta < 0) & (dy > -1)
+        # up: start exporting in 2004, else stop in 1995; down: the reverse
+        u4 = up & ~e04; u5 = up & e04
+        d4 = down & e04; d5 = down & ~e04
+        e04 = np.where(u4, True, np.where(d4, False, e04))
+        e95 = np.where(u5, False, np.where(d5, True, e95))
+    return e95, e04
+
+
+def steer_continuous(y95, y04, adj95, adj04, Z, tgt, lo, hi, tol=1e-7, iters=100):
+    """Move y04 (firms in adj04) or y95 (firms in adj95 only) inside [lo, hi] so that the firm-FE OLS
+    of every paper column (y04 - y95 on its controls, 1 and one dP) returns the targets tgt
+    (proximity, year04 per column): least-norm corrections spread over the adjustable firms that are
+    not at a bound, repeated until within tol."""
+    y95 = y95.copy(); y04 = y04.copy()
+    ZtZ = Z.T @ Z
+    R = _column_rows(Z, which=(-1, -2))
+    M = Z @ np.linalg.solve(ZtZ, R.T)
+    t04 = adj04
+    t95 = adj95 & ~adj04
+    for _ in range(iters):
+        r = tgt - R @ np.linalg.solve(ZtZ, Z.T @ (y04 - y95))
+        if np.abs(r).max() < tol:
+            break
+        cur = np.where(t04, y04, y95)
+        w = ((t04 | t95) & (cur > lo) & (cur < hi)).astype(float)
+        Mw = M * w[:, None]
+        lam = np.linalg.lstsq(M.T @ Mw, r, rcond=None)[0]
+        delta = Mw @ lam
+        y04 = np.where(t04, np.clip(y04 + delta, lo, hi), y04)
+        y95 = np.where(t95, np.clip(y95 - delta, lo, hi), y95)
+    return y95, y04

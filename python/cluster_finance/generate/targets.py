@@ -45,6 +45,11 @@ class PaperTargets:
         sel = r[(r.table == table) & (r.column == column) & (r.dependent == dependent) & (r.variable == variable)]
         return float(sel["coef"].iloc[0])
 
+    def se(self, table: int, column: int, dependent: str, variable: str) -> float:
+        r = self.regressions
+        sel = r[(r.table == table) & (r.column == column) & (r.dependent == dependent) & (r.variable == variable)]
+        return float(sel["se"].iloc[0])
+
     def t5(self, variable: str) -> tuple[float, float]:
         row = self.table5[self.table5.variable == variable].iloc[0]
         return float(row["mean"]), float(row["sd"])
