@@ -6,6 +6,9 @@
 -- s > 0. Written as dense vectors: each region gets one size vector per weight over the industry index of
 -- its digits, each industry one proximity row with phi(i,i) = 0, so the numerator of P(r,i) is one inner
 -- product and j != i needs no pairwise join; the denominator is the region's mapped total minus s(r,i).
+-- For speed (issue 8) the vectors are spread from one sparse list per region rather than aggregated over
+-- a zero-padded region x industry join, and the cells are unnested from the region row so that only the
+-- proximity row is joined per cell.
 -- This is the one place the formula is written; county_proximity reads it.
 with proximity as (
     select industry_digits, industry_a, industry_b, proximity
@@ -66,49 +69,87 @@ regions as (
     group by year, region_level, region_code, industry_digits
 ),
 
--- Size vectors of the regions with at least two mapped industries under some weight (the others get no
--- index, so they need no vector). Zero where the region has no firm of the industry.
-size_vectors as (
+-- The mapped cells of each region as aligned lists (position, sizes), and where each position of the
+-- industry index sits among them (none: the region has no firm of it). Only regions with at least two
+-- mapped industries under some weight get an index, so the others need no vectors.
+region_entries as (
     select
-        regions.year, regions.region_level, regions.region_code, regions.industry_digits,
-        {{ ordered_list_agg('coalesce(cells.output, 0.0)', 'industry_index.position') }} as output_vector,
-        {{ ordered_list_agg('coalesce(cells.employment, 0.0)', 'industry_index.position') }} as employment_vector,
-        {{ ordered_list_agg('coalesce(cells.total_assets, 0.0)', 'industry_index.position') }} as total_assets_vector
-    from regions
-    inner join industry_index on industry_index.industry_digits = regions.industry_digits
-    left join cells
-        on cells.year = regions.year and cells.region_level = regions.region_level
-       and cells.region_code = regions.region_code and cells.industry_digits = regions.industry_digits
-       and cells.industry_code = industry_index.industry_code
+        cells.year, cells.region_level, cells.region_code, cells.industry_digits,
+        {{ list_agg('industry_index.position') }} as cell_positions,
+        {%- for weight in ['output', 'employment', 'total_assets'] %}
+        {{ list_agg('cells.' ~ weight) }} as {{ weight }}_values{{ ',' if not loop.last }}
+        {%- endfor %}
+    from cells
+    inner join industry_index
+        on industry_index.industry_digits = cells.industry_digits
+       and industry_index.industry_code = cells.industry_code
+    group by cells.year, cells.region_level, cells.region_code, cells.industry_digits
+),
+
+industry_counts as (
+    select industry_digits, count(*) as n_positions from industry_index group by industry_digits
+),
+
+region_slots as (
+    select
+        region_entries.*,
+        {{ dense_slots('region_entries.cell_positions', 'industry_counts.n_positions') }} as slots
+    from region_entries
+    inner join industry_counts on industry_counts.industry_digits = region_entries.industry_digits
+    inner join regions
+        on regions.year = region_entries.year and regions.region_level = region_entries.region_level
+       and regions.region_code = region_entries.region_code and regions.industry_digits = region_entries.industry_digits
     where greatest(regions.n_industries_output, regions.n_industries_employment,
                    regions.n_industries_total_assets) >= 2
-    group by regions.year, regions.region_level, regions.region_code, regions.industry_digits
+),
+
+-- The size vectors: one per weight over the industry index, zero where the region has no firm of it.
+size_vectors as (
+    select
+        year, region_level, region_code, industry_digits, cell_positions,
+        {%- for weight in ['output', 'employment', 'total_assets'] %}
+        {{ dense_values(weight ~ '_values', 'slots') }} as {{ weight }}_vector{{ ',' if not loop.last }}
+        {%- endfor %}
+    from region_slots
+),
+
+-- One row per mapped cell, unnested from its region's row (so the region's vectors are not joined to each
+-- cell), with s(r,i) read from the vectors.
+region_cells as (
+    select
+        regions.*,
+        size_vectors.output_vector, size_vectors.employment_vector, size_vectors.total_assets_vector,
+        {{ unnest_list('size_vectors.cell_positions') }} as position
+    from size_vectors
+    inner join regions
+        on regions.year = size_vectors.year and regions.region_level = size_vectors.region_level
+       and regions.region_code = size_vectors.region_code and regions.industry_digits = size_vectors.industry_digits
+),
+
+proximity_by_position as (
+    select proximity_rows.industry_digits, industry_index.position, proximity_rows.proximity_row
+    from proximity_rows
+    inner join industry_index
+        on industry_index.industry_digits = proximity_rows.industry_digits
+       and industry_index.industry_code = proximity_rows.industry_code
 ),
 
 -- s(r,i) * P(r,i) for each mapped industry i of each region; an industry with s = 0 under a weight is not
 -- among that weight's industries and contributes nothing.
 industry_terms as (
     select
-        cells.year, cells.region_level, cells.region_code, cells.industry_digits,
-        case when cells.output > 0 and regions.n_industries_output >= 2
-             then cells.output * {{ list_inner_product('size_vectors.output_vector', 'proximity_rows.proximity_row') }}
-                  / (regions.mapped_output - cells.output) end as output_term,
-        case when cells.employment > 0 and regions.n_industries_employment >= 2
-             then cells.employment * {{ list_inner_product('size_vectors.employment_vector', 'proximity_rows.proximity_row') }}
-                  / (regions.mapped_employment - cells.employment) end as employment_term,
-        case when cells.total_assets > 0 and regions.n_industries_total_assets >= 2
-             then cells.total_assets * {{ list_inner_product('size_vectors.total_assets_vector', 'proximity_rows.proximity_row') }}
-                  / (regions.mapped_total_assets - cells.total_assets) end as total_assets_term
-    from cells
-    inner join regions
-        on regions.year = cells.year and regions.region_level = cells.region_level
-       and regions.region_code = cells.region_code and regions.industry_digits = cells.industry_digits
-    inner join size_vectors
-        on size_vectors.year = cells.year and size_vectors.region_level = cells.region_level
-       and size_vectors.region_code = cells.region_code and size_vectors.industry_digits = cells.industry_digits
-    inner join proximity_rows
-        on proximity_rows.industry_digits = cells.industry_digits
-       and proximity_rows.industry_code = cells.industry_code
+        region_cells.year, region_cells.region_level, region_cells.region_code, region_cells.industry_digits,
+        {%- for weight in ['output', 'employment', 'total_assets'] %}
+        {%- set size = list_element('region_cells.' ~ weight ~ '_vector', 'region_cells.position') %}
+        case when {{ size }} > 0 and region_cells.n_industries_{{ weight }} >= 2
+             then {{ size }} * {{ list_inner_product('region_cells.' ~ weight ~ '_vector', 'proximity_by_position.proximity_row') }}
+                  / (region_cells.mapped_{{ weight }} - {{ size }}) end as {{ weight }}_term
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from region_cells
+    inner join proximity_by_position
+        on proximity_by_position.industry_digits = region_cells.industry_digits
+       and proximity_by_position.position = region_cells.position
 ),
 
 region_sums as (

@@ -59,6 +59,12 @@ def power_calibrate(x: np.ndarray, group: np.ndarray, mean_t: np.ndarray, sd_t: 
                     iters: int = 12, gmin: float = 0.02, gmax: float = 8.0) -> np.ndarray:
     """x' = c_g x^gamma_g within each group so that the group's mean and SD (ddof=1) hit the
     targets (monotone, keeps positivity).  Newton on R(gamma) = log m2 - 2 log m1."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _power_calibrate(x, group, mean_t, sd_t, iters, gmin, gmax)
+
+
+def _power_calibrate(x, group, mean_t, sd_t, iters, gmin, gmax):
+    # Entries of x equal to 0 give log 0 = -inf here and stay 0 (exp(-inf) = 0): no warning needed.
     g = np.asarray(group)
     ng = len(mean_t)
     n = np.bincount(g, minlength=ng).astype(float)
