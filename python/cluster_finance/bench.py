@@ -112,32 +112,45 @@ def load_inputs(warehouse: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return cells, phi
 
 
-def proximity_numpy(cells: pd.DataFrame, phi: pd.DataFrame) -> pd.DataFrame:
-    """The floor: per (digits), a dense proximity matrix with zero diagonal; per (year, level, digits), a
-    dense region x industry size matrix; N = S @ Phi.T gives every sum_{j != i} s(r,j) phi(i,j) at once."""
-    out = []
+def prepare_dense(cells: pd.DataFrame, phi: pd.DataFrame) -> list[dict]:
+    """Integer-coded inputs for the floor (string handling is not the floor's work): per (digits) a dense
+    proximity matrix with zero diagonal; per (year, level, digits) region and industry positions."""
+    prepared = []
     for digits, phi_d in phi.groupby("industry_digits", sort=False):
-        codes = np.unique(np.concatenate([phi_d.industry_a.to_numpy(), phi_d.industry_b.to_numpy()]))
-        position = pd.Series(np.arange(len(codes)), index=codes)
+        codes = pd.Index(np.unique(np.concatenate([phi_d.industry_a.to_numpy(), phi_d.industry_b.to_numpy()])))
         dense = np.zeros((len(codes), len(codes)))
-        dense[position[phi_d.industry_a].to_numpy(), position[phi_d.industry_b].to_numpy()] = phi_d.proximity
-        mapped = cells[(cells.industry_digits == digits) & cells.industry_code.isin(position.index)]
-        for (year, level), group in mapped.groupby(["year", "region_level"], sort=False):
-            regions, row = np.unique(group.region_code.to_numpy(), return_inverse=True)
-            col = position[group.industry_code].to_numpy()
-            result = {"year": year, "region_level": level, "region_code": regions, "industry_digits": digits}
-            for weight in WEIGHTS:
-                size = np.zeros((len(regions), len(codes)))
-                np.add.at(size, (row, col), group[weight].to_numpy())
-                numerator = size @ dense.T                    # (r, i): sum_j s(r,j) phi(i,j), phi(i,i) = 0
-                denominator = size.sum(axis=1, keepdims=True) - size
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    p_ri = np.where((size > 0) & (denominator > 0), numerator / denominator, 0.0)
-                    total = size.sum(axis=1)
-                    index = (size * p_ri).sum(axis=1) / total
-                enough = (size > 0).sum(axis=1) >= 2
-                result[f"proximity_{weight}"] = np.where(enough, index, np.nan)
-            out.append(pd.DataFrame(result))
+        dense[codes.get_indexer(phi_d.industry_a), codes.get_indexer(phi_d.industry_b)] = phi_d.proximity.to_numpy()
+        at_digits = cells[cells.industry_digits == digits]
+        col_all = codes.get_indexer(at_digits.industry_code)
+        mapped, col_all = at_digits[col_all >= 0], col_all[col_all >= 0]
+        for (year, level), rows in mapped.groupby(["year", "region_level"], sort=False).indices.items():
+            group = mapped.iloc[rows]
+            row, regions = pd.factorize(group.region_code)
+            prepared.append({"key": {"year": year, "region_level": level, "region_code": np.asarray(regions),
+                                     "industry_digits": digits},
+                             "dense": dense, "row": row, "col": col_all[rows], "n_regions": len(regions),
+                             "values": {w: group[w].to_numpy(dtype=float) for w in WEIGHTS}})
+    return prepared
+
+
+def proximity_numpy(prepared: list[dict]) -> pd.DataFrame:
+    """The floor: per (year, level, digits) and weight, a dense region x industry size matrix S and one
+    matrix product N = S @ Phi.T, which gives every sum_{j != i} s(r,j) phi(i,j) at once."""
+    out = []
+    for part in prepared:
+        dense, row, col = part["dense"], part["row"], part["col"]
+        result = dict(part["key"])
+        for weight in WEIGHTS:
+            size = np.zeros((part["n_regions"], dense.shape[0]))
+            size[row, col] = part["values"][weight]        # one cell per (region, industry)
+            numerator = size @ dense.T                    # (r, i): sum_j s(r,j) phi(i,j), phi(i,i) = 0
+            denominator = size.sum(axis=1, keepdims=True) - size
+            with np.errstate(invalid="ignore", divide="ignore"):
+                p_ri = np.where((size > 0) & (denominator > 0), numerator / denominator, 0.0)
+                index = (size * p_ri).sum(axis=1) / size.sum(axis=1)
+            enough = (size > 0).sum(axis=1) >= 2
+            result[f"proximity_{weight}"] = np.where(enough, index, np.nan)
+        out.append(pd.DataFrame(result))
     return pd.concat(out, ignore_index=True)
 
 
@@ -215,7 +228,8 @@ def compare_region_proximity(warehouse: Path, target: Path, raw: Path, ref: Path
         return sum(float(r.execution_time) for r in result.result.results)
 
     sql_times = [sql() for _ in range(repeats)]
-    numpy_seconds, floor = _median_time(lambda: proximity_numpy(cells, phi), repeats)
+    prepared = prepare_dense(cells, phi)
+    numpy_seconds, floor = _median_time(lambda: proximity_numpy(prepared), repeats)
     out = {"sql_seconds": statistics.median(sql_times), "numpy_seconds": numpy_seconds,
            "n_cells": len(cells), "n_regions": int(cells[["year", "region_level", "region_code"]].drop_duplicates().shape[0])}
     built = warehouse_proximity(warehouse)
@@ -245,11 +259,12 @@ def make_township_census(raw: Path, out: Path, per_county: int = 14) -> int:
     for province, group in pd.Series(counties).groupby(pd.Series(counties).str[:2]):
         for i, county in enumerate(group):
             base[county] = (province, i * per_county)
+    province_of = {c: b[0] for c, b in base.items()}
+    first_of = {c: b[1] for c, b in base.items()}
     for path, frame in frames.items():
-        township = pd.util.hash_pandas_object(frame.firm_id, index=False).to_numpy() % per_county
-        province = frame.county_code.map(lambda c: base[c][0])
-        offset = frame.county_code.map(lambda c: base[c][1]).to_numpy() + township
-        frame["county_code"] = province + pd.Series(offset).map("{:04d}".format).to_numpy()
+        township = (pd.util.hash_pandas_object(frame.firm_id, index=False).to_numpy() % per_county).astype("int64")
+        offset = frame.county_code.map(first_of).to_numpy().astype("int64") + township
+        frame["county_code"] = frame.county_code.map(province_of) + pd.Series(offset.astype(str)).str.zfill(4).to_numpy()
         n_regions = max(n_regions, frame.county_code.nunique())
         frame.to_parquet(out / path.name, index=False)
     return n_regions
