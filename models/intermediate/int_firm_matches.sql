@@ -47,33 +47,47 @@ id_matches as (
 
 {%- if match_on_name %},
 
+-- the firms left over on each side, restricted to the (county, industry) cells that have left-over firms on
+-- BOTH sides: names are only compared within a cell, so no other firm can ever match (this skips the
+-- costly name normalisation for most firms)
 unmatched_from as (
 
-    select
-        a.harmonised_county_code, a.harmonised_industry_code, a.firm_id,
-        {{ normalise_firm_name('a.firm_name') }} as name_key
+    select a.harmonised_county_code, a.harmonised_industry_code, a.firm_id, a.firm_name
     from firms_from as a
-    left join id_matches as m on a.firm_id = m.firm_id_from
-    where m.firm_id_from is null
+    where not exists (select 1 from id_matches as m where m.firm_id_from = a.firm_id)
 
 ),
 
 unmatched_to as (
 
-    select
-        b.harmonised_county_code, b.harmonised_industry_code, b.firm_id,
-        {{ normalise_firm_name('b.firm_name') }} as name_key
+    select b.harmonised_county_code, b.harmonised_industry_code, b.firm_id, b.firm_name
     from firms_to as b
-    left join id_matches as m on b.firm_id = m.firm_id_to
-    where m.firm_id_to is null
+    where not exists (select 1 from id_matches as m where m.firm_id_to = b.firm_id)
 
 ),
 
+shared_cells as (
+
+    select distinct harmonised_county_code, harmonised_industry_code from unmatched_from
+    intersect
+    select distinct harmonised_county_code, harmonised_industry_code from unmatched_to
+
+),
+
+-- a NULL name_key (a name that is only a legal form) forms its own group and never joins below (NULL = NULL
+-- is not true), so it needs no filter here: filtering would evaluate the normalisation a second time
 names_from as (
 
     select harmonised_county_code, harmonised_industry_code, name_key, min(firm_id) as firm_id, count(*) as n_firms
-    from unmatched_from
-    where name_key is not null
+    from (
+        select
+            a.harmonised_county_code, a.harmonised_industry_code, a.firm_id,
+            {{ normalise_firm_name('a.firm_name') }} as name_key
+        from unmatched_from as a
+        inner join shared_cells as c
+            on a.harmonised_county_code = c.harmonised_county_code
+            and a.harmonised_industry_code = c.harmonised_industry_code
+    ) as k
     group by harmonised_county_code, harmonised_industry_code, name_key
 
 ),
@@ -81,8 +95,15 @@ names_from as (
 names_to as (
 
     select harmonised_county_code, harmonised_industry_code, name_key, min(firm_id) as firm_id, count(*) as n_firms
-    from unmatched_to
-    where name_key is not null
+    from (
+        select
+            b.harmonised_county_code, b.harmonised_industry_code, b.firm_id,
+            {{ normalise_firm_name('b.firm_name') }} as name_key
+        from unmatched_to as b
+        inner join shared_cells as c
+            on b.harmonised_county_code = c.harmonised_county_code
+            and b.harmonised_industry_code = c.harmonised_industry_code
+    ) as k
     group by harmonised_county_code, harmonised_industry_code, name_key
 
 ),

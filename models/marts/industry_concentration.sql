@@ -35,7 +35,10 @@ nation as (
 
 region_shares as (
 
-    select r.year, r.region_level, r.industry_digits, r.region_code, r.region_output / n.nation_output as region_share
+    select
+        r.year, r.region_level, r.industry_digits, r.region_code, r.region_output / n.nation_output as region_share,
+        -- region_code's sort order as an integer, the tie-break of the location-quotient order below
+        dense_rank() over (order by r.region_code) as region_order
     from region_totals as r
     inner join nation as n
         on r.year = n.year and r.region_level = n.region_level and r.industry_digits = n.industry_digits
@@ -56,7 +59,9 @@ industry_totals as (
     select
         year, region_level, industry_digits, industry_code,
         sum(output) as industry_output,
-        count(case when n_firms > 0 then 1 end) as n_regions
+        count(case when n_firms > 0 then 1 end) as n_regions,
+        -- one integer per industry-year-level-digits: the window below partitions on it (cheaper than four keys)
+        row_number() over (order by year, region_level, industry_digits, industry_code) as industry_key
     from cells
     group by year, region_level, industry_digits, industry_code
 
@@ -66,9 +71,10 @@ industry_totals as (
 cell_shares as (
 
     select
-        c.year, c.region_level, c.industry_digits, c.industry_code, c.region_code,
+        i.industry_key,
         c.output / i.industry_output as industry_share,
-        x.region_share
+        x.region_share,
+        x.region_order
     from cells as c
     inner join industry_totals as i
         on c.year = i.year and c.region_level = i.region_level and c.industry_digits = i.industry_digits
@@ -83,19 +89,12 @@ cell_shares as (
 curve as (
 
     select
-        *,
-        -- cumulative shares of the regions before this one in location-quotient order; the regions with
-        -- no output of the industry (LQ = 0) come first and carry the total's share 1 - sum x_r of them
+        industry_key, industry_share, region_share,
+        -- C_{k-1}: cumulative industry share of the regions before this one in location-quotient order
         coalesce(sum(industry_share) over (
-            partition by year, region_level, industry_digits, industry_code
-            order by industry_share / region_share, region_code
-            rows between unbounded preceding and 1 preceding), 0) as industry_share_before,
-        1 - sum(region_share) over (
-            partition by year, region_level, industry_digits, industry_code)
-        + coalesce(sum(region_share) over (
-            partition by year, region_level, industry_digits, industry_code
-            order by industry_share / region_share, region_code
-            rows between unbounded preceding and 1 preceding), 0) as region_share_before
+            partition by industry_key
+            order by industry_share / region_share, region_order
+            rows between unbounded preceding and 1 preceding), 0) as industry_share_before
     from cell_shares
 
 ),
@@ -103,37 +102,44 @@ curve as (
 spatial as (
 
     select
-        year, region_level, industry_digits, industry_code,
+        industry_key,
         -- area between the concentration curve and the diagonal, segment by segment:
-        -- (1/2) sum_k (P_{k-1} c_k - p_k C_{k-1}); segments of the zero-LQ regions have c = 0 and C = 0
-        sum(region_share_before * industry_share - region_share * industry_share_before) / 2 as locational_gini,
+        -- (1/2) sum_k (P_{k-1} c_k - p_k C_{k-1}), where the regions with no output of the industry (LQ = 0)
+        -- come first (their segments have c = 0 and C = 0) so that P_{k-1} = 1 - T + R_{k-1}, T = sum_k p_k and
+        -- R_{k-1} the cumulative p before k. As sum_k R_{k-1} c_k + sum_k p_k C_{k-1} + sum_k p_k c_k
+        -- = T sum_k c_k, this is (1/2) (sum_k c_k - sum_k p_k c_k - 2 sum_k p_k C_{k-1}): one running sum only
+        (sum(industry_share) - sum(region_share * industry_share) - 2 * sum(region_share * industry_share_before)) / 2
+            as locational_gini,
         -- sum over the industry's regions of (c - x)^2 - x^2; adding sum_r x_r^2 gives G_i over all regions
         sum((industry_share - region_share) * (industry_share - region_share) - region_share * region_share)
             as raw_concentration_offset
     from curve
-    group by year, region_level, industry_digits, industry_code
+    group by industry_key
 
 ),
 
-firms_by_digits as (
+-- output sums of the firms per 4-digit industry (one scan of the firms), rolled up to 3 and 2 digits
+firm_sums as (
 
-    {% for digits in [4, 3, 2] %}
-    select census_year as year, {{ digits }} as industry_digits,
-        left(harmonised_industry_code, {{ digits }}) as industry_code, output
+    select
+        census_year as year, harmonised_industry_code,
+        count(*) as n_firms, sum(output) as output, sum(output * output) as output_sq
     from {{ ref('int_firms_harmonised') }}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    group by census_year, harmonised_industry_code
 
 ),
 
 firm_herfindahl as (
 
+    {% for digits in [4, 3, 2] %}
     select
-        year, industry_digits, industry_code,
-        count(*) as n_firms,
-        case when sum(output) > 0 then sum(output * output) / (sum(output) * sum(output)) end as firm_herfindahl
-    from firms_by_digits
-    group by year, industry_digits, industry_code
+        year, {{ digits }} as industry_digits, left(harmonised_industry_code, {{ digits }}) as industry_code,
+        cast(sum(n_firms) as {{ dbt.type_bigint() }}) as n_firms,
+        case when sum(output) > 0 then sum(output_sq) / (sum(output) * sum(output)) end as firm_herfindahl
+    from firm_sums
+    group by year, left(harmonised_industry_code, {{ digits }})
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
@@ -149,8 +155,7 @@ assembled as (
         i.n_regions
     from industry_totals as i
     left join spatial as s
-        on i.year = s.year and i.region_level = s.region_level and i.industry_digits = s.industry_digits
-        and i.industry_code = s.industry_code
+        on i.industry_key = s.industry_key
     left join region_share_squares as q
         on i.year = q.year and i.region_level = q.region_level and i.industry_digits = q.industry_digits
     left join firm_herfindahl as h

@@ -16,7 +16,10 @@ with cells as (
 
 industry_totals as (
 
-    select year, region_level, industry_digits, industry_code, sum(output) as industry_output
+    select
+        year, region_level, industry_digits, industry_code, sum(output) as industry_output,
+        -- industry_code's sort order as an integer, the tie-break of the location-quotient order below
+        dense_rank() over (order by industry_code) as industry_order
     from cells
     group by year, region_level, industry_digits, industry_code
 
@@ -39,7 +42,9 @@ region_totals as (
     select
         year, region_level, region_code, industry_digits,
         sum(output) as region_output,
-        count(case when output > 0 then 1 end) as n_industries
+        count(case when output > 0 then 1 end) as n_industries,
+        -- one integer per region-year-level-digits: the window below partitions on it (cheaper than four keys)
+        row_number() over (order by year, region_level, region_code, industry_digits) as region_key
     from cells
     group by year, region_level, region_code, industry_digits
 
@@ -48,7 +53,8 @@ region_totals as (
 shares as (
 
     select
-        c.year, c.region_level, c.region_code, c.industry_digits, c.industry_code,
+        r.region_key,
+        i.industry_order,
         c.output / r.region_output as region_share,
         i.industry_output / n.nation_output as nation_share,
         n.n_nation_industries,
@@ -75,8 +81,8 @@ ranked as (
         -- first, so the k-th smallest positive LQ has rank (N - m) + k
         n_nation_industries - n_industries
             + row_number() over (
-                partition by year, region_level, region_code, industry_digits
-                order by region_share / nation_share, industry_code
+                partition by region_key
+                order by region_share / nation_share, industry_order
             ) as lq_rank
     from shares
 
@@ -85,7 +91,7 @@ ranked as (
 indices as (
 
     select
-        year, region_level, region_code, industry_digits,
+        region_key,
         sum(region_share * region_share) as hhi,
         -- |a_i - b_i| over the region's industries, plus b_i for every industry it lacks (a_i = 0)
         sum(abs(region_share - nation_share)) + (1 - sum(nation_share)) as krugman,
@@ -93,7 +99,7 @@ indices as (
         2 * sum(lq_rank * location_quotient) / (max(n_nation_industries) * sum(location_quotient))
             - (max(n_nation_industries) + 1.0) / max(n_nation_industries) as gini
     from ranked
-    group by year, region_level, region_code, industry_digits
+    group by region_key
 
 )
 
@@ -110,5 +116,4 @@ select
     r.n_industries
 from region_totals as r
 left join indices as i
-    on r.year = i.year and r.region_level = i.region_level and r.region_code = i.region_code
-    and r.industry_digits = i.industry_digits
+    on r.region_key = i.region_key
