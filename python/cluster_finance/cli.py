@@ -113,14 +113,17 @@ def cmd_demo(args) -> int:
     else:
         console.print(f"Using the census files in {args.raw_dir}.")
     run_build(args.raw_dir, args.reference_dir, args.warehouse)
+    status = 0
     for name, command in (("Quality checks", cmd_check), ("Analysis", cmd_analyse)):
         try:
-            command(args)
+            status = max(status, command(args))
         except NotYetAvailable as err:
             console.print(f"{name}: not yet available ({err}).")
     console.print(f"Done in {time.perf_counter() - started:.0f} s. Warehouse: {args.warehouse} "
                   f"(query it with: duckdb {os.path.relpath(args.warehouse)}). Reports: {args.reports_dir}")
-    return 0
+    if status:
+        console.print("Some quality checks failed: see the list above and the Data Docs.")
+    return status
 
 
 def cmd_bench(args) -> int:
