@@ -159,7 +159,7 @@ def test_proximity_range_and_symmetry_caught(bad_run):
     assert set(failed) == {"expect_column_values_to_be_between(excluded_share)"}
 
 
-# ------------------------------------------------------------------- generic tests of quality_tests.sql
+# ------------------------------------- generic tests of quality_tests.sql (and is_symmetric of proximity_tests.sql)
 
 MINI_PROJECT = """
 name: cluster_finance
@@ -176,14 +176,14 @@ version: 2
 seeds:
   - name: pairs_sym
     data_tests:
-      - symmetric_pairs: {arguments: {column_a: a, column_b: b, value_column: p}}
+      - is_symmetric: {arguments: {row_column: a, col_column: b, value_column: p}}
   - name: pairs_asym
     data_tests:
-      - symmetric_pairs: {arguments: {column_a: a, column_b: b, value_column: p}}
+      - is_symmetric: {arguments: {row_column: a, col_column: b, value_column: p}}
       - equal_row_count: {arguments: {compare_model: ref('pairs_sym')}}
   - name: pairs_by_digits
     data_tests:
-      - symmetric_pairs: {arguments: {column_a: a, column_b: b, value_column: p, partition_by: [digits]}}
+      - is_symmetric: {arguments: {row_column: a, col_column: b, value_column: p, partition_by: [digits]}}
       - equal_row_count:
           arguments: {compare_model: ref('pairs_sym'), where_clause: "digits = 4", compare_where_clause: "a = 'a'"}
   - name: shares
@@ -215,10 +215,10 @@ MINI_SEEDS = {
 
 # Failing rows each test must return, worked out by hand from the seeds above.
 EXPECTED_FAILURES = {
-    "symmetric_pairs_pairs_sym": 0,
-    "symmetric_pairs_pairs_asym": 3,        # (a,b) and (b,a) disagree; (a,c) has no mirror
+    "is_symmetric_pairs_sym": 0,
+    "is_symmetric_pairs_asym": 3,        # (a,b) and (b,a) disagree; (a,c) has no mirror
     "equal_row_count_pairs_asym": 1,        # 3 rows against 4
-    "symmetric_pairs_pairs_by_digits": 2,   # at 2 digits 0.3 vs 0.5; the 4-digit pair agrees
+    "is_symmetric_pairs_by_digits": 2,   # at 2 digits 0.3 vs 0.5; the 4-digit pair agrees
     "equal_row_count_pairs_by_digits": 0,   # 2 four-digit rows, 2 rows with a = 'a'
     "sum_at_most_shares": 1,                # 1.2 > 1.01; 1.0 and 1.0 pass
     "sums_to_recon": 2,                     # 10 <> 9, and a NULL total

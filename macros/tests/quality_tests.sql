@@ -1,21 +1,6 @@
 {#- More generic tests (issue 7), beside generic_tests.sql. Each returns the offending rows: zero rows pass. -#}
 
-{#- A pair measure is symmetric: for each (a, b) the mirror row (b, a) exists, within the same partition,
-    and its value agrees within tolerance. Proximity is symmetric by definition (the minimum of the two
-    conditional probabilities); a missing mirror means a pair was dropped on one side only. -#}
-{% test symmetric_pairs(model, column_a, column_b, value_column, partition_by=[], tolerance=1e-9) %}
-select t.*
-from {{ model }} t
-left join {{ model }} m
-  on m.{{ column_a }} = t.{{ column_b }}
- and m.{{ column_b }} = t.{{ column_a }}
- {%- for column in partition_by %}
- and m.{{ column }} = t.{{ column }}
- {%- endfor %}
-where m.{{ column_a }} is null
-   or abs(coalesce(t.{{ value_column }}, 0) - coalesce(m.{{ value_column }}, 0)) > {{ tolerance }}
-   or (t.{{ value_column }} is null) <> (m.{{ value_column }} is null)
-{% endtest %}
+{#- Symmetry of pair measures: is_symmetric in macros/proximity/proximity_tests.sql. -#}
 
 {#- The columns (NULL counted as 0) sum to at most max_value: ownership shares sum to at most 1 (+0.01). -#}
 {% test sum_at_most(model, columns, max_value) %}
