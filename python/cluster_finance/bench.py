@@ -1,7 +1,7 @@
 """`make bench`: how fast the warehouse is, against the floor and the peer, and how cost grows (SPEC 8).
 
-Every stage runs in a child process, so its wall time and peak memory (the child's max RSS, from wait4)
-are its own. The region-proximity comparison runs in this process on the cells and industry proximity the
+Every stage runs in a child process, so its wall time and peak memory (the child's own VmHWM) are its
+own. The region-proximity comparison runs in this process on the cells and industry proximity the
 warehouse built: the warehouse's SQL (the region_proximity model, run again with `dbt run`), a dense numpy
 matrix product (the floor) and a straightforward pandas merge-and-groupby (the peer) compute the same
 numbers -- every year, region level, industry digits and weight -- and must agree to 1e-9. Ratios are
@@ -41,20 +41,32 @@ STAGES = {
 # ------------------------------------------------------------------------------------ child processes
 
 
+PEAK_MEMORY = """
+import atexit, json
+def _report_peak():
+    # VmHWM is this process's own high-water mark (ru_maxrss would include the parent's at fork time).
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            print(json.dumps({"peak_kb": int(line.split()[1])}))
+atexit.register(_report_peak)
+"""
+
+
 def _child(code: str, *args: str) -> tuple[float, float, str]:
     """Run python code in a child; return (seconds, its own peak RSS in MB, stdout). Raises on failure."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=out, stderr=err,
+        proc = subprocess.Popen([sys.executable, "-c", PEAK_MEMORY + code, *args], stdout=out, stderr=err,
                                 env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "python")})
-        _, status, usage = os.wait4(proc.pid, 0)  # wait4 gives this child's own max RSS
+        returncode = proc.wait()
         seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        if proc.returncode != 0:
+        if returncode != 0:
             raise RuntimeError(f"benchmark step failed:\n{err.read()[-2000:]}")
-        return seconds, usage.ru_maxrss / 1024, out.read()
+        lines = out.read().strip().splitlines()
+        peak_mb = json.loads(lines[-1])["peak_kb"] / 1024 if lines else float("nan")
+        return seconds, peak_mb, "\n".join(lines[:-1])
 
 
 GENERATE = """
