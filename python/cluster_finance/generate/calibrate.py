@@ -83,7 +83,11 @@ def _power_calibrate(x, group, mean_t, sd_t, iters, gmin, gmax):
         r = np.log(s2 / n) - 2 * np.log(s1 / n)
         dr = 2 * d2 / s2 - 2 * d1 / s1
         step = (r - r_t) / np.where(np.abs(dr) > 1e-12, dr, 1e-12)
-        gam = np.clip(gam - np.clip(step, -0.5, 0.5), gmin, gmax)
+        new = np.clip(gam - np.clip(step, -0.5, 0.5), gmin, gmax)
+        done = np.abs(new - gam).max() < 1e-10     # Newton has converged (or every group is at a bound)
+        gam = new
+        if done:
+            break
     ly = gam[g] * l
     e = np.exp(ly)
     lm = np.log(np.bincount(g, e, ng) / n)
@@ -110,7 +114,7 @@ def ols(y, X):
     return beta
 
 
-def solve_signal(Z: np.ndarray, columns: list[tuple[list[int], np.ndarray]], free: list[int] | None = None):
+def solve_signal(Z: np.ndarray, columns: list[tuple[list[int], np.ndarray]]):
     """Find theta so that for every paper column (regressor indices into Z, target coefficients) the
     OLS of Z@theta on Z[:, idx] gives the targets (least squares over all columns).  Targets given as
     NaN are left free."""

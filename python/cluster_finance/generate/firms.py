@@ -55,22 +55,11 @@ def form_panel(rng, c95, u95, c04, u04, lo95, lo04, n_units, n_panel):
     return i95[pick], i04[pick]
 
 
-def fd_targets(targets, table, col, dep, controls):
-    return np.array([targets.coef(table, col, dep, v) for v in controls])
-
-
 def plant_fd(rng, targets, table, cols, dep, D, control_names, dP, sd):
     """Within-firm change of the outcome: dy = D theta + year04 + dP g + u, u orthogonal, so that the
     firm-FE (= first-difference) regression of each paper column returns its point estimates."""
-    n, m = D.shape
-    Z = np.column_stack([D, np.ones(n), dP])           # dP columns: asset, employment, output
-    columns = []
-    for k, (w, c) in enumerate(cols):
-        tgt = [targets.coef(table, c, dep, v) for v in control_names]
-        tgt += [targets.coef(table, c, dep, "year04"), targets.coef(table, c, dep, f"proximity_{w}")]
-        columns.append((list(range(m)) + [m, m + 1 + k], np.array(tgt)))
-    theta = cal.solve_signal(Z, columns)
-    u = cal.orthogonal_noise(rng.normal(0, sd, n), Z)
+    Z, theta = fd_signal(targets, table, cols, dep, D, control_names, dP)
+    u = cal.orthogonal_noise(rng.normal(0, sd, len(Z)), Z)
     return Z @ theta + u
 
 
@@ -89,14 +78,14 @@ def place_levels(level95, dy, lo, hi):
 
 def fd_signal(targets, table, cols, dep, D, control_names, dP):
     """(Z, theta): Z = [controls' changes, 1 (year04), dP asset/employment/output] and the signal
-    coefficients whose OLS on each paper column's regressors give that column's point estimates."""
+    coefficients whose OLS on each paper column's regressors give that column's point estimates (least
+    squares over the three columns: they share one signal, see column_targets)."""
     n, m = D.shape
     Z = np.column_stack([D, np.ones(n), dP])
     columns = []
     for k, (w, c) in enumerate(cols):
-        tgt = [targets.coef(table, c, dep, v) for v in control_names]
-        tgt += [targets.coef(table, c, dep, "year04"), targets.coef(table, c, dep, f"proximity_{w}")]
-        columns.append((list(range(m)) + [m, m + 1 + k], np.array(tgt)))
+        names = list(control_names) + ["year04", f"proximity_{w}"]
+        columns.append((list(range(m)) + [m, m + 1 + k], np.array([targets.coef(table, c, dep, v) for v in names])))
     return Z, cal.solve_signal(Z, columns)
 
 
@@ -146,6 +135,18 @@ def steer_binary(rng, e95, e04, Z, tgt, tol, iters=300):
         d4 = down & e04; d5 = down & ~e04
         e04 = np.where(u4, True, np.where(d4, False, e04))
         e95 = np.where(u5, False, np.where(d5, True, e95))
+    return e95, e04
+
+
+def set_binary_level(rng, e95, e04, mean):
+    """Set the pooled two-year mean of a 0/1 status to `mean` by turning firms that have it in both
+    years into firms that have it in neither (or the reverse): no first difference changes, so no
+    firm-FE coefficient does."""
+    excess = int(round((e95.sum() + e04.sum() - 2 * mean * len(e95)) / 2))
+    pool = np.flatnonzero(e95 & e04) if excess > 0 else np.flatnonzero(~e95 & ~e04)
+    pick = rng.choice(pool, min(abs(excess), len(pool)), replace=False)
+    e95 = e95.copy(); e04 = e04.copy()
+    e95[pick] = e04[pick] = excess < 0
     return e95, e04
 
 

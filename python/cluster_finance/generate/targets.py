@@ -26,9 +26,12 @@ PROVINCE_COUNTIES = {
     "44": 121, "45": 109, "46": 20, "50": 40, "51": 181, "52": 88, "53": 129, "54": 73, "61": 107,
     "62": 86, "63": 43, "64": 21, "65": 99,
 }
-# The paper's Table 1 rows in order, mapped to two-digit CIC divisions (the same divisions are used
-# for both vintages; 12 and 42 are not in the table).
-DIVISION_CODES = ["06", "07", "08", "09", "10", "11"] + [f"{d:02d}" for d in range(13, 42)] + ["43", "44", "45", "46"]
+# The paper's Table 1 rows in order, mapped to two-digit CIC 2002 divisions (the same divisions are
+# used for both vintages).  Table 1 has 39 rows, as many as CIC 2002 has divisions in 06-46, but two
+# electrical rows and no row for division 42 (artwork & other manufacturing); its second electrical
+# row ("Electrical Machines & Equipment") is taken to be division 42, the one division it lacks.
+DIVISION_CODES = (["06", "07", "08", "09", "10", "11"] + [f"{d:02d}" for d in range(13, 38)]
+                  + ["39", "42", "40", "41", "43", "44", "45", "46"])
 UTILITY_DIVISIONS = ("44", "45", "46")
 
 
