@@ -77,10 +77,11 @@ def bad_run(tiny_warehouse, tmp_path_factory):
         # one file's reconciliation no longer matches the file (7 rows claimed, 6 in the file)
         con.execute("update ingest_reconciliation set raw_rows = raw_rows + 1 where census_year = 1995")
         # an accepted firm duplicated (as a 9th row of the 2004 file), and one with a share above 1;
-        # int_firms_accepted may be a view over int_census_firms_validated: damage whichever holds the rows
-        kind = con.execute("select table_type from information_schema.tables "
-                           "where table_name = 'int_firms_accepted'").fetchone()[0]
-        rows = "int_census_firms_validated" if kind == "VIEW" else "int_firms_accepted"
+        # int_firms_accepted is a view (staging joined to the verdicts): make it a table to damage it
+        con.execute("create table accepted_copy as select * from int_firms_accepted")
+        con.execute("drop view int_firms_accepted")
+        con.execute("alter table accepted_copy rename to int_firms_accepted")
+        rows = "int_firms_accepted"
         con.execute(f"insert into {rows} select * replace (9 as source_row) from {rows} "
                     "where census_year = 2004 and firm_id = 'A001'")
         con.execute(f"update {rows} set state_share = 1.5 where census_year = 1995 and firm_id = 'A002'")

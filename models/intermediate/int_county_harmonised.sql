@@ -10,7 +10,7 @@ with crosswalk as (
 
 -- Every (year, code) the warehouse may be asked about.
 seen as (
-    select census_year as year, county_code from {{ ref('int_firms_accepted') }}
+    select census_year as year, county_code from {{ ref('int_census_firms_validated') }} where reject_reason is null
     union
     select year, county_code from {{ ref('stg_regions') }} where year is not null and county_code is not null
     union

@@ -10,7 +10,8 @@ with known_codes as (
     union
     select '2002' as vintage, code_2002 as industry_code from {{ ref('stg_industry_concordance') }}
     union
-    select industry_vintage as vintage, industry_code from {{ ref('int_firms_accepted') }}
+    select industry_vintage as vintage, industry_code from {{ ref('int_census_firms_validated') }}
+    where reject_reason is null
 ),
 
 -- a code means different things in different vintages, so a graph node is (vintage, code)
