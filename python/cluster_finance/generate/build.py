@@ -265,19 +265,30 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
         cols1 = [("asset", 1), ("employment", 2), ("output", 3)]
         Z9, th_x = fm.fd_signal(targets, 9, cols4, "exporter", D9, t9c, dP)
         dpi = Z9 @ th_x
+        # every coefficient of the three columns is steered: proximity to 5% of its SE, the others to 25%
+        # (the SE this sample would have: the paper's scaled by sqrt(its panel / this panel))
+        tgt_x, se_x, which_x = fm.column_targets(targets, 9, cols4, "exporter", Z9, th_x, t9c)
+        is_proximity = np.tile(np.arange(len(which_x)) == len(which_x) - 1, len(cols4))
+        se_here = np.maximum(se_x, fm.SE_FLOOR) * np.sqrt(max(cs.PANEL_FIRMS_FULL / len(i95), 1.0))
+        tol_x = np.where(is_proximity, 0.05, 0.25) * se_here
         # The planted change (Table 9) fixes the 2004 - 1995 difference; the 1995 level is set so that
         # the two years together give Table 5's mean (low-propensity firms 0.02, a high type 0.85).
-        m95 = targets.t5("exporter")[0] - dpi.mean() / 2
-        high = rng.random(len(i95)) < np.clip((m95 - 0.02) / (0.85 - 0.02), 0, 1)
-        pi95 = np.where(high, 0.85, 0.02)
-        pi04 = np.clip(pi95 + dpi, 0, 1)
-        e95 = rng.random(len(i95)) < pi95
-        e04 = rng.random(len(i95)) < pi04
-        tgt_x, se_x = fm.column_targets(targets, 9, cols4, "exporter", Z9, th_x)
-        tol_x = np.where(np.arange(6) % 2 == 0, 0.05, 0.25) * se_x   # proximity 5%, year04 25% of the SE
-        e95, e04 = fm.steer_binary(rng, e95, e04, Z9, tgt_x, tol=tol_x)
-        # steering flips firms at random and so drifts the level (mostly upwards): set it back
-        e95, e04 = fm.set_binary_level(rng, e95, e04, targets.t5("exporter")[0])
+        # Steering flips firms at random, which raises the level; set_binary_level takes it back down
+        # through firms exporting in both years, and when there are too few of those the 1995 level
+        # is lowered by what is left and the draw repeated.
+        mean_x = targets.t5("exporter")[0]
+        m95 = mean_x - dpi.mean() / 2
+        for _ in range(4):
+            high = rng.random(len(i95)) < np.clip((m95 - 0.02) / (0.85 - 0.02), 0, 1)
+            pi95 = np.where(high, 0.85, 0.02)
+            e95 = rng.random(len(i95)) < pi95
+            e04 = rng.random(len(i95)) < np.clip(pi95 + dpi, 0, 1)
+            e95, e04 = fm.steer_binary(rng, e95, e04, Z9, tgt_x, tol=tol_x, which=which_x)
+            e95, e04 = fm.set_binary_level(rng, e95, e04, mean_x)
+            excess = (e95.mean() + e04.mean()) / 2 - mean_x
+            if abs(excess) < 0.002:
+                break
+            m95 -= excess
         both = e95 & e04
         _, th_s = fm.fd_signal(targets, 9, cols1, "export_sales", D9, t9c, dP)
         des_target = Z9 @ th_s
@@ -293,8 +304,9 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
         a, b = fm.place_levels(lvl95, dD, ES_LO, ES_HI)
         es95 = np.where(both, a, np.where(e95, np.clip(lvl95, ES_LO, ES_HI), 0.0))
         es04 = np.where(both, b, np.where(e04, np.clip(share_in, ES_LO, ES_HI), 0.0))
-        tgt_s, _ = fm.column_targets(targets, 9, cols1, "export_sales", Z9, th_s)
-        es95, es04 = fm.steer_continuous(es95, es04, e95, e04, Z9, tgt_s, ES_LO, ES_HI)
+        # proximity and year04 only: with the controls too, the shares run into their bounds at full scale
+        tgt_s, _, which_s = fm.column_targets(targets, 9, cols1, "export_sales", Z9, th_s)
+        es95, es04 = fm.steer_continuous(es95, es04, e95, e04, Z9, tgt_s, ES_LO, ES_HI, which=which_s)
         c95["export_value"][i95] = es95 * c95["sales"][i95]
         c04["export_value"][i04] = es04 * c04["sales"][i04]
 

@@ -9,6 +9,7 @@ SHARE_NAMES = ("state_share", "collective_share", "private_share", "hmt_share", 
 # (type, full-ownership probability, partial-ownership probability), tuned to Table 5's panel means/SDs
 OWNERSHIP_PANEL = {2: (0.13, 0.03), 3: (0.043, 0.038), 4: (0.017, 0.016)}
 OWNERSHIP_NEW2004 = {2: (0.45, 0.08), 3: (0.06, 0.03), 4: (0.03, 0.02)}
+SE_FLOOR = 0.0005   # the paper prints SEs to 3 decimals: an SE of "0.000" is below half the last digit
 
 
 def draw_ownership(rng, n, table):
@@ -102,23 +103,28 @@ def _column_rows(Z, which=(-1,)):
     return np.array(rows)
 
 
-def column_targets(targets, table, cols, dep, Z, theta):
-    """(proximity, year04) coefficients of each column, interleaved, as the signal Z theta gives them
-    (the paper's proximity estimates to ~1e-4; year04 as close as one signal for the three columns
-    allows: the paper's three year04 values are not exactly consistent with each other), and the
-    paper's SEs."""
-    se = [targets.se(table, c, dep, v) for w, c in cols for v in (f"proximity_{w}", "year04")]
-    return _column_rows(Z, which=(-1, -2)) @ theta, np.array(se)
+def column_targets(targets, table, cols, dep, Z, theta, control_names=None):
+    """Coefficients of each column as the signal Z theta gives them, the paper's SEs of the same, and
+    their positions in the column's regressors (`which` for the steering functions).  Without
+    control_names: (proximity, year04) per column; with them: every coefficient (the controls, year04,
+    proximity).  The signal meets the paper's proximity estimates to ~1e-4 and year04 and the controls as
+    closely as one signal for the three columns allows (they are not exactly consistent)."""
+    if control_names is None:
+        which, names = (-1, -2), lambda w: [f"proximity_{w}", "year04"]
+    else:
+        which, names = tuple(range(len(control_names) + 2)), lambda w: [*control_names, "year04", f"proximity_{w}"]
+    se = [targets.se(table, c, dep, v) for w, c in cols for v in names(w)]
+    return _column_rows(Z, which) @ theta, np.array(se), which
 
 
-def steer_binary(rng, e95, e04, Z, tgt, tol, iters=300):
+def steer_binary(rng, e95, e04, Z, tgt, tol, which=(-1, -2), iters=3000):
     """Flip 0/1 statuses (the 2004 one where possible) until the firm-FE linear probability model of
-    every paper column (e04 - e95 on its controls, 1 and one dP) returns the targets tgt (proximity,
-    year04 per column) to within tol.  Each round takes the least-norm change delta of dy that would
-    close the gap exactly and flips firm i with probability |delta_i| (randomised rounding)."""
+    every paper column (e04 - e95 on its controls, 1 and one dP) returns the targets tgt (the
+    coefficients at positions `which` of each column; see column_targets) to within tol.  Each round
+    takes the least-norm change delta of dy that would close the gap exactly and flips firm i with probability |delta_i| (randomised rounding)."""
     e95 = e95.copy(); e04 = e04.copy()
     ZtZ = Z.T @ Z
-    R = _column_rows(Z, which=(-1, -2))
+    R = _column_rows(Z, which)
     M = Z @ np.linalg.solve(ZtZ, R.T)               # d coefficient / d y_i
     MtM = M.T @ M
     for _ in range(iters):
@@ -150,14 +156,14 @@ def set_binary_level(rng, e95, e04, mean):
     return e95, e04
 
 
-def steer_continuous(y95, y04, adj95, adj04, Z, tgt, lo, hi, tol=1e-7, iters=100):
+def steer_continuous(y95, y04, adj95, adj04, Z, tgt, lo, hi, which=(-1, -2), tol=1e-7, iters=100):
     """Move y04 (firms in adj04) or y95 (firms in adj95 only) inside [lo, hi] so that the firm-FE OLS
-    of every paper column (y04 - y95 on its controls, 1 and one dP) returns the targets tgt
-    (proximity, year04 per column): least-norm corrections spread over the adjustable firms that are
+    of every paper column (y04 - y95 on its controls, 1 and one dP) returns the targets tgt (the
+    coefficients at positions `which` of each column): least-norm corrections spread over the adjustable firms that are
     not at a bound, repeated until within tol."""
     y95 = y95.copy(); y04 = y04.copy()
     ZtZ = Z.T @ Z
-    R = _column_rows(Z, which=(-1, -2))
+    R = _column_rows(Z, which)
     M = Z @ np.linalg.solve(ZtZ, R.T)
     t04 = adj04
     t95 = adj95 & ~adj04
