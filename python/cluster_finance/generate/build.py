@@ -74,6 +74,11 @@ def _firm_id_strings(num: np.ndarray) -> pa.Array:
     return pc.binary_join_element_wise(pc.cast(pa.array(num), pa.string()), chk, "-")
 
 
+def _take_text(values, idx) -> pa.Array:
+    """values[idx] as an Arrow string array, taken in Arrow (not as a million Python strings)."""
+    return pc.take(pa.array(values, pa.string()), pa.array(idx))
+
+
 def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, progress: bool = True,
                     paper_dir=None) -> dict:
     t_start = time.time()
@@ -364,14 +369,10 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
         for year, core_n, suf_n in ((1995, core95, suf95), (2004, core04, suf04)):
             yr, ids_y, (ccodes, cpos), (icodes, ipos), cc = frames[year]
             order = np.argsort(ids_y)      # = firm_id order: the ids are fixed-width numbers
-
-            def text(values, idx):
-                """values[idx[order]] as an Arrow string array (taken in Arrow, not in Python)."""
-                return pc.take(pa.array(values, pa.string()), pa.array(idx[order]))
-
             firm_name = pc.binary_join_element_wise(
-                text(names_by_code.reindex(ccodes).to_numpy().astype(str), cpos), text(core_table, core_n),
-                text(np.array(_IND_WORD), yr.division), text(suffix, suf_n), "")
+                _take_text(names_by_code.reindex(ccodes).to_numpy().astype(str), cpos[order]),
+                _take_text(core_table, core_n[order]), _take_text(np.array(_IND_WORD), yr.division[order]),
+                _take_text(suffix, suf_n[order]), "")
             num = {"output": yr.output, "sales": cc["sales"], "export_value": cc["export_value"],
                    "value_added": cc["value_added"], "value_added_income": cc["value_added_income"],
                    "total_assets": yr.assets, "fixed_assets": cc["fixed_assets"], "total_debt": cc["total_debt"],
@@ -383,7 +384,7 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
             num["founding_year"] = cc["founding_year"].astype(np.int64)
             num["employment"] = yr.employment.astype(np.int64)
             columns = {"firm_id": _firm_id_strings(ids_y[order]), "firm_name": firm_name,
-                       "county_code": text(ccodes, cpos), "industry_code": text(icodes, ipos),
+                       "county_code": _take_text(ccodes, cpos[order]), "industry_code": _take_text(icodes, ipos[order]),
                        **{k: pa.array(v[order]) for k, v in num.items()}}
             table = pa.table([columns[c] for c in FIRM_COLUMNS], schema=schema)
             path = out_dir / f"firms_{year}.parquet"

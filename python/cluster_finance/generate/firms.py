@@ -121,7 +121,8 @@ def steer_binary(rng, e95, e04, Z, tgt, tol, which=(-1, -2), iters=3000):
     """Flip 0/1 statuses (the 2004 one where possible) until the firm-FE linear probability model of
     every paper column (e04 - e95 on its controls, 1 and one dP) returns the targets tgt (the
     coefficients at positions `which` of each column; see column_targets) to within tol.  Each round
-    takes the least-norm change delta of dy that would close the gap exactly and flips firm i with probability |delta_i| (randomised rounding)."""
+    takes the least-norm change delta of dy that would close the gap exactly and flips firm i with
+    probability |delta_i| (randomised rounding)."""
     e95 = e95.copy(); e04 = e04.copy()
     ZtZ = Z.T @ Z
     R = _column_rows(Z, which)
@@ -159,8 +160,8 @@ def set_binary_level(rng, e95, e04, mean):
 def steer_continuous(y95, y04, adj95, adj04, Z, tgt, lo, hi, which=(-1, -2), tol=1e-7, iters=100):
     """Move y04 (firms in adj04) or y95 (firms in adj95 only) inside [lo, hi] so that the firm-FE OLS
     of every paper column (y04 - y95 on its controls, 1 and one dP) returns the targets tgt (the
-    coefficients at positions `which` of each column): least-norm corrections spread over the adjustable firms that are
-    not at a bound, repeated until within tol."""
+    coefficients at positions `which` of each column): least-norm corrections spread over the
+    adjustable firms that are not at a bound, repeated until within tol."""
     y95 = y95.copy(); y04 = y04.copy()
     ZtZ = Z.T @ Z
     R = _column_rows(Z, which)
