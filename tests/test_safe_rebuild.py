@@ -91,13 +91,17 @@ def test_failed_data_test_leaves_previous_warehouse(good_warehouse):
     _no_leftovers(warehouse)
 
 
+# dbt reports nodes from its worker threads: one locked write per line, so two lines never interleave.
 BUILD_SCRIPT = """
-import sys
+import sys, threading
 from pathlib import Path
 from cluster_finance.warehouse import build_warehouse
 root, warehouse = Path(sys.argv[1]), Path(sys.argv[2])
+lock = threading.Lock()
 def done(name, status):
-    print(name, status, flush=True)
+    with lock:
+        sys.stdout.write(f"{name} {status}\\n")
+        sys.stdout.flush()
 build_warehouse(root / "raw", root / "reference", warehouse, target_path=root / "target", on_node_done=done,
                 select=sys.argv[3].split(","))
 print("BUILD FINISHED", flush=True)
@@ -115,9 +119,11 @@ def test_killed_build_leaves_previous_warehouse(good_warehouse):
     """SIGKILL a rebuild once its first models are written: the old warehouse answers as before."""
     root, warehouse = good_warehouse
     _smaller_2004(root / "raw")
-    process = subprocess.Popen([sys.executable, "-c", BUILD_SCRIPT, str(root), str(warehouse), ",".join(SELECT)],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                               env=_python_env(), start_new_session=True)
+    stderr = root / "killed_build.stderr"
+    with stderr.open("w") as stderr_file:
+        process = subprocess.Popen([sys.executable, "-c", BUILD_SCRIPT, str(root), str(warehouse), ",".join(SELECT)],
+                                   stdout=subprocess.PIPE, stderr=stderr_file, text=True,
+                                   env=_python_env(), start_new_session=True)
     finished_nodes = []
     try:
         for line in process.stdout:
@@ -128,7 +134,8 @@ def test_killed_build_leaves_previous_warehouse(good_warehouse):
             finished_nodes.append(line.split()[0])
     finally:
         process.wait(timeout=120)
-    assert "BUILD FINISHED" not in finished_nodes and "stg_census_firms" in finished_nodes
+    assert "BUILD FINISHED" not in finished_nodes and "stg_census_firms" in finished_nodes, (
+        f"the build was not stopped midway; nodes: {finished_nodes}; stderr: {stderr.read_text()[-2000:]}")
     assert process.returncode == -signal.SIGKILL
     assert warehouse.with_name(warehouse.name + ".new").exists()  # the interrupted build's file
     assert ask(warehouse) == TINY_ANSWER
