@@ -137,7 +137,7 @@ def test_no_rule_breaking_rows(small):
             assert (f[c] >= 0).all(), c
         assert (f["employment"] >= 1).all()
         sh = f[["state_share", "collective_share", "private_share", "hmt_share", "foreign_share"]]
-        assert ((sh >= 0) & (sh <= 1)).all().all() and (sh.sum(1) <= 1.0 + 1e-9).all()
+        assert ((sh >= 0) & (sh <= 1)).all().all() and (sh.sum(axis=1) <= 1.0 + 1e-9).all()
         assert (f["founding_year"] <= y).all() and (y - f["founding_year"] <= 99).all()
         assert f.notna().all().all()
     assert ind["vintage"].isin({"1994", "2002"}).all()
@@ -223,7 +223,7 @@ def test_county_proximity_level_and_rise(mid):
 
 
 def _county_join(county):
-    return county[1995].join(county[2004], lsuffix="_95", rsuffix="_04", how="inner")
+    return county[1995].merge(county[2004], left_index=True, right_index=True, suffixes=("_95", "_04"))
 
 
 def _in_ci(est, table, column, dep, var):
