@@ -29,8 +29,9 @@ _SYL = list("华兴隆盛泰达丰源鑫宏永昌金顺利恒嘉富民康安新�
 ES_LO, ES_HI = 0.01, 0.995   # export/sales of exporters (kept below 1 after rounding)
 ES_BETA = (1.2, 1.15)          # export/sales of new exporters (Beta a, b)
 PANEL_NEW_ID_SHARE = 0.01      # panel firms whose firm_id changes (name unchanged up to the legal form)
-SMALL_ROUNDS = 8               # rounds steering Table 8's small-firm proximity effect
-SMALL_TILT0, SMALL_SLOPE0 = 8.0, 0.3   # first tilt and assumed d(realised coefficient)/d(tilt)
+SMALL_ROUNDS = 4               # rounds steering Table 8's small-firm lag and proximity effects
+SMALL_B0 = (1.0, -0.5)         # first (lag, proximity) weights of the 2004 small-share index
+SMALL_TOL = np.array([0.01, 0.1])   # column 4: lag and proximity coefficients within these of the paper
 
 
 class _Steps:
@@ -109,6 +110,13 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
         kappa04 = np.maximum(0, kappa95 + rng.normal(cs.KAPPA_GROWTH, 0.5, space.n_counties))
         y95 = cs.expand(cs.allocate_1995(rng, space, cells95, csize, base, kappa95, core), space, 1995)
         y95.output = cs.draw_output(rng, y95, targets, space)
+        # 1995 small-firm counts carry county noise (outputs permuted within cells, all moments kept): a
+        # county's small share in each cell is logistic(-kappa (SMALL95_NOISE z + c_cell)), z ~ N(0, 1).
+        # Without it small-firm counts are as persistent as all firms and Table 8's small-firm lag
+        # coefficient (0.354) is out of reach at scale 0.1 (see DGP.md).
+        pl95 = cs.SmallFirmPlacer(rngs[11], y95, space.n_counties, len(space.provinces), len(space.divisions))
+        y95.output = pl95.place(pl95.counts(cs.SMALL95_NOISE * rngs[11].standard_normal(space.n_counties))[0])
+        del pl95
         y95.employment, y95.assets = cs.employment_assets(rng, y95.output)
         P95 = cs.county_proximities(space, y95, space.n_counties)
         st95 = cs.county_stats(y95, space.n_counties)
@@ -131,39 +139,34 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
         base04 = base * np.exp(cs.CENTRALITY_GROWTH * cs.centrality_z(space))
         y04 = cs.expand(cs.allocate_2004(rng, space, cells04, n04, csize, base04, kappa04, core), space, 2004)
         y04.output = cs.draw_output(rng, y04, targets, space)
-        small_avail = np.bincount(y04.province, weights=(y04.output < cs.SMALL_OUTPUT).astype(float),
-                                  minlength=len(space.provinces))
         s8s = okP & (ns95 > 0)
         # Small firms are placed by permuting outputs within (province, division) cells (all output
-        # moments kept).  The planned county counts are the natural ones tilted by exp(g * P95) (mean
-        # of the three weights), g found by secant steps so that the realised proximity coefficient of
-        # column 4 is the paper's; the lag coefficient is whatever the data give (about 0.93, not 0.354).
-        want = targets.coef(8, 4, "log_n_small_firms_2004", "proximity_1995_output")
-        natural = np.bincount(y04.county, weights=(y04.output < cs.SMALL_OUTPUT).astype(float), minlength=space.n_counties)
-        pbar = (P95["output"] + P95["employment"] + P95["asset"]) / 3
-        dev = np.where(s8s, pbar - np.nanmean(pbar[s8s]), 0.0)
-        placer = cs.SmallFirmPlacer(rng, y04, space.n_counties)
-        g, tried, best = SMALL_TILT0, [], None
+        # moments kept): a county gets the share logistic(-kappa (eta + c_cell)) of its firms in each
+        # cell as small firms, eta = b_lag * lag + b_prox * proximity direction + SMALL_SURPLUS * 2004
+        # firm surplus.  With ~75% of 2004 firms small and capped by n04, a lag coefficient of 0.35
+        # (all firms: 1.08) needs widely dispersed shares: counties with fewer firms than predicted
+        # keep few small firms, the others nearly all.  (b_lag, b_prox) are solved by Newton steps on
+        # the unrounded counts so that column 4's lag and proximity coefficients are the paper's; the
+        # rounding moves them a little, so later rounds aim off by the realised gap.
+        want = np.array([targets.coef(8, 4, "log_n_small_firms_2004", v)
+                         for v in ("log_n_small_firms_1995", "proximity_1995_output")])
+        index = cs.small_share_index(targets, n04, np.log(np.maximum(ns95, 1)), P95, s8s)
+        eta = lambda b: np.array([b[0], b[1], cs.SMALL_SURPLUS]) @ index
+        col4 = lambda ns04: cs.small_firm_coefs(ns04, ns95, P95, s8s)[0, 1:]
+        placer = cs.SmallFirmPlacer(rng, y04, space.n_counties, len(space.provinces), len(space.divisions))
+        b, goal, best = np.array(SMALL_B0), want, None
         for rnd in range(SMALL_ROUNDS):
-            ns04_t = cs.counts_from_logs(np.log(natural + 0.5) + g * dev, space.county_province,
-                                         small_avail.astype(np.int64), minimum=0)
-            ns04_t = np.minimum(ns04_t, n04)
-            out, ns04 = placer.place(ns04_t, iters=8 if rnd == 0 else 6)
-            got = cs.small_firm_coefs(ns04, ns95, P95, s8s)[0, 2]
-            tried.append((g, got))
-            if best is None or abs(got - want) < abs(best[1] - want):
-                best = (g, got, out)
-            if abs(got - want) < 0.1:
+            b, _ = cal.newton(lambda b: col4(placer.county_expected(eta(b))) - goal, b, tol=SMALL_TOL / 4)
+            kint, ns04 = placer.counts(eta(b))
+            got = col4(ns04)
+            if best is None or np.max(np.abs(got - want) / SMALL_TOL) < np.max(np.abs(best[1] - want) / SMALL_TOL):
+                best = (b, got, kint)
+            if np.all(np.abs(got - want) <= SMALL_TOL):
                 break
-            # slope of the realised coefficient in g: least squares over the rounds so far (noisy)
-            if len(tried) < 2:
-                slope = SMALL_SLOPE0
-            else:
-                gg, cc = np.array(tried).T
-                slope = np.polyfit(gg, cc, 1)[0] if np.ptp(gg) > 0 else SMALL_SLOPE0
-            g = g + (want - got) / float(np.clip(slope, 0.05, 3))
-        g, got, out_small = best
+            goal = goal - (got - want)
+        b, got, kint = best
         small_rounds = rnd + 1
+        out_small = placer.place(kint)
         y04.output = out_small
         y04.employment, y04.assets = cs.employment_assets(rng, y04.output)
         st.step("2004 census")
@@ -417,7 +420,8 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
         "n_harmonised_counties": int(space.n_counties),
         "n_panel_firms": int(len(p04)),
         "n_panel_firms_new_id": int(new_id.sum()),
-        "small_firm_tilt": {"g": float(g), "rounds": int(small_rounds), "coef": float(got)},
+        "small_firm_steering": {"b_lag": float(b[0]), "b_proximity": float(b[1]), "rounds": int(small_rounds),
+                                "lag_coef": float(got[0]), "proximity_coef": float(got[1])},
         "n_industry_codes": {"1994": int(ind.concordance.code_1994.nunique()), "2002": int(ind.concordance.code_2002.nunique())},
         "county_proximity_output_mean": {1995: float(np.nanmean(P95["output"])), 2004: float(np.nanmean(P04["output"]))},
         "county_proximity_output_sd": {1995: float(np.nanstd(P95["output"], ddof=1)), 2004: float(np.nanstd(P04["output"], ddof=1))},

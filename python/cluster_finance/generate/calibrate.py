@@ -134,3 +134,17 @@ def orthogonal_noise(raw: np.ndarray, Z: np.ndarray) -> np.ndarray:
     """raw residualised on Z (so it moves no OLS coefficient of any regression on columns of Z)."""
     b = ols(raw, Z)
     return raw - Z @ b
+
+
+def newton(f, x0, h=0.05, tol=None, iters=20, refresh=4):
+    """Root of a smooth f: R^k -> R^k by Newton steps with a forward-difference Jacobian (refreshed
+    every `refresh` steps); stops when |f| <= tol componentwise.  Returns x and f(x)."""
+    x = np.asarray(x0, float).copy()
+    for it in range(iters + 1):
+        fx = f(x)
+        if it == iters or (tol is not None and np.all(np.abs(fx) <= tol)):
+            break
+        if it % refresh == 0:
+            J = np.column_stack([(f(x + h * e) - fx) / h for e in np.eye(len(x))])
+        x = x - np.linalg.lstsq(J, fx, rcond=None)[0]
+    return x, fx

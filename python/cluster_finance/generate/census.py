@@ -21,6 +21,9 @@ CENTRALITY = 1.0               # national weight of an industry rises by exp(CEN
 CENTRALITY_GROWTH = 0.5        # ... and by a further exp(CENTRALITY_GROWTH * z) in 2004
 ROUNDS = 8                     # alternating industry/province moment calibration rounds
 WEIGHTS = ("output", "employment", "asset")
+SMALL_KAPPA = 2.0              # steepness of the logistic county small-firm share (Table 8 cols 4-6)
+SMALL_SURPLUS = -2.0           # weight of the county's 2004 firm surplus in the small-share index
+SMALL95_NOISE = 2.0            # SD of the county noise in the 1995 small-share index
 
 
 @dataclass
@@ -309,30 +312,93 @@ def allocate_2004(rng, space: Space, cells, n04, csize, base, kappa, core):
     return np.concatenate(out)
 
 
+def _logistic(z):
+    return 0.5 * (1 + np.tanh(z / 2))
+
+
+def small_share_index(targets, n04, lag, P95, sample):
+    """The three parts of the small-firm share index (zero outside the sample): the centred log small
+    firms of 1995, the proximity direction that gives columns 4-6 their proximity targets (solved as
+    for a linear signal, standardised), and the county's 2004 firm surplus (log n04 residualised on
+    the regressors, standardised: a county with more firms than its 1995 figures predict keeps more
+    of them small, so most firms sit in high-share counties and the province totals can hold)."""
+    s = sample & (n04 > 0)
+    Z = np.column_stack([np.ones(s.sum()), lag[s]] + [P95[w][s] for w in WEIGHTS])
+    dep = "log_n_small_firms_2004"
+    theta = cal.solve_signal(Z, [([0, 1, 2 + k], np.array([np.nan, np.nan, targets.coef(8, 4 + k, dep, f"proximity_1995_{w}")]))
+                                 for k, w in enumerate(WEIGHTS)])
+    out = np.zeros((3, len(n04)))
+    surplus = cal.orthogonal_noise(np.log(n04[s]), Z)
+    dp = Z[:, 2:] @ theta[2:]
+    for k, v in enumerate((lag[s] - lag[s].mean(), (dp - dp.mean()) / dp.std(), surplus / surplus.std())):
+        out[k, s] = v
+    return out
+
+
 class SmallFirmPlacer:
-    """Permute outputs within (province, division) cells so that counties get close to a planned
-    number of small firms (cell moments are untouched).  Successive calls warm-start from the
-    previous county shifts, so re-steering to nearby targets needs few iterations."""
+    """Permute outputs within (province, division) cells (cell moments untouched) so that county r holds
+    about C * logistic(-SMALL_KAPPA (eta_r + c_cell)) of the cell's C firms as small firms, c_cell
+    making the cell's small outputs fit exactly (so the plan is always feasible: never more small
+    firms than a county has firms in the cell, nor than the cell has small outputs).  Counts are
+    rounded with exact cell totals per province; the cell's small outputs then go to those slots."""
 
-    def __init__(self, rng, yr: Year, n_counties):
-        self.yr, self.n_counties = yr, n_counties
-        self.cell = yr.province * 100 + yr.division
-        self.alpha = np.zeros(n_counties)
-        self.noise = rng.gumbel(size=len(self.cell))
+    def __init__(self, rng, yr: Year, n_counties, n_provinces, n_divisions):
+        self.yr, self.nc, self.npv, self.nd = yr, n_counties, n_provinces, n_divisions
+        ncell = n_provinces * n_divisions
+        self.cell = yr.province * n_divisions + yr.division
+        pairs, self.inv, self.C = np.unique(yr.county * ncell + self.cell, return_inverse=True, return_counts=True)
+        self.pc, self.pd = pairs // ncell, pairs % ncell
+        self.S = np.bincount(self.cell, (yr.output < SMALL_OUTPUT).astype(float), ncell)
+        self.key = rng.random(len(self.cell))
         self.out_sorted = yr.output[np.lexsort((yr.output, self.cell))]
+        self.grp = np.lexsort((self.key, self.inv))          # firms grouped by pair, random within
+        self.rank = np.arange(len(self.grp)) - np.concatenate([[0], np.cumsum(self.C)[:-1]])[self.inv[self.grp]]
 
-    def place(self, target_small: np.ndarray, iters=8):
-        yr = self.yr
-        logt = np.log(target_small + 0.5)
-        for _ in range(iters):
-            key = self.alpha[yr.county] + self.noise
-            # within cell, highest key first -> smallest output (one float sort: cell + squashed key)
-            order = np.argsort(self.cell + 0.5 - 0.49 * np.tanh(key / 8), kind="stable")
-            new = np.empty_like(yr.output)
-            new[order] = self.out_sorted
-            got = np.bincount(yr.county, weights=(new < SMALL_OUTPUT).astype(float), minlength=self.n_counties)
-            self.alpha = self.alpha + 0.9 * (logt - np.log(got + 0.5))
-        return new, got
+    def expected(self, eta):
+        """Unrounded small firms per (county, cell) pair for the county index eta."""
+        pc, pd, C = self.pc, self.pd, self.C
+        span = np.abs(eta).max() + 40.0 / SMALL_KAPPA
+        lo, hi = np.full(len(self.S), -span), np.full(len(self.S), span)
+        for _ in range(50):                       # bisection on the cell offsets
+            mid = (lo + hi) / 2
+            over = np.bincount(pd, C * _logistic(-SMALL_KAPPA * (eta[pc] + mid[pd])), len(self.S)) > self.S
+            lo = np.where(over, mid, lo); hi = np.where(over, hi, mid)
+        return C * _logistic(-SMALL_KAPPA * (eta[pc] + (lo + hi)[pd] / 2))
+
+    def county_expected(self, eta):
+        """Unrounded small firms per county (at least one, as counts() gives)."""
+        return np.maximum(np.bincount(self.pc, self.expected(eta), self.nc), 1)
+
+    def counts(self, eta):
+        """Integer small firms per pair and per county: county totals by counts_from_logs (asking for at
+        least one small firm per county, so that counties stay in the regression sample; the cell
+        rounding does not always honour it), then per province a controlled rounding with exact cell
+        totals."""
+        pc, pd, nd = self.pc, self.pd, self.nd
+        K = self.expected(eta)
+        here = np.unique(pc)
+        cprov = np.zeros(self.nc, dtype=np.int64); cprov[pc] = pd // nd
+        rows_all = np.zeros(self.nc, dtype=np.int64)
+        rows_all[here] = counts_from_logs(np.log(np.maximum(np.bincount(pc, K, self.nc)[here], 1e-300)), cprov[here],
+                                          self.S.reshape(self.npv, nd).sum(1).astype(np.int64), minimum=1)
+        Kint = np.zeros(len(K), dtype=np.int64)
+        for p in range(self.npv):
+            sel = np.flatnonzero(pd // nd == p)
+            if len(sel) == 0:
+                continue
+            cs, ci = np.unique(pc[sel], return_inverse=True)
+            m = np.zeros((len(cs), nd)); m[ci, pd[sel] % nd] = K[sel]
+            Kint[sel] = cal.controlled_round(m, rows_all[cs], self.S[p * nd:(p + 1) * nd].astype(np.int64))[ci, pd[sel] % nd]
+        return Kint, np.bincount(pc, Kint, self.nc)
+
+    def place(self, Kint):
+        """Outputs permuted within cells so that each pair gets Kint small ones."""
+        slot = np.empty(len(self.cell), bool)
+        slot[self.grp] = self.rank < Kint[self.inv[self.grp]]
+        order = np.lexsort((self.key, ~slot, self.cell))  # per cell: small slots first, random within
+        new = np.empty_like(self.yr.output)
+        new[order] = self.out_sorted
+        return new
 
 
 # ------------------------------------------------------------------------------------------------
