@@ -28,6 +28,7 @@ _IND_WORD = "煤矿 油田 铁矿 有色矿 石料 矿业 粮油 食品 酒业 �
 _SYL = list("华兴隆盛泰达丰源鑫宏永昌金顺利恒嘉富民康安新光明")
 ES_LO, ES_HI = 0.01, 0.995   # export/sales of exporters (kept below 1 after rounding)
 ES_BETA = (1.2, 1.15)          # export/sales of new exporters (Beta a, b)
+ES_SWITCH_BOTH = 0.3           # HMT/foreign ownership switchers exporting in neither year made exporters in both
 PANEL_NEW_ID_SHARE = 0.01      # panel firms whose firm_id changes (name unchanged up to the legal form)
 SMALL_ROUNDS = 4               # rounds steering Table 8's small-firm lag and proximity effects
 SMALL_B0 = (1.0, -0.5)         # first (lag, proximity) weights of the 2004 small-share index
@@ -273,17 +274,27 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
         cols1 = [("asset", 1), ("employment", 2), ("output", 3)]
         Z9, th_x = fm.fd_signal(targets, 9, cols4, "exporter", D9, t9c, dP)
         dpi = Z9 @ th_x
-        # every coefficient of the three columns is steered: proximity to 5% of its SE, the others to 25%
-        # (the SE this sample would have: the paper's scaled by sqrt(its panel / this panel))
+
+        def tol9(se, which):
+            """Every coefficient of the three columns is steered: proximity to 5% of its SE, the others
+            to 25% (the SE this sample would have: the paper's scaled by sqrt(its panel / this panel))."""
+            is_proximity = np.tile(np.arange(len(which)) == len(which) - 1, 3)
+            se_here = np.maximum(se, fm.SE_FLOOR) * np.sqrt(max(cs.PANEL_FIRMS_FULL / len(i95), 1.0))
+            return np.where(is_proximity, 0.05, 0.25) * se_here
+
         tgt_x, se_x, which_x = fm.column_targets(targets, 9, cols4, "exporter", Z9, th_x, t9c)
-        is_proximity = np.tile(np.arange(len(which_x)) == len(which_x) - 1, len(cols4))
-        se_here = np.maximum(se_x, fm.SE_FLOOR) * np.sqrt(max(cs.PANEL_FIRMS_FULL / len(i95), 1.0))
-        tol_x = np.where(is_proximity, 0.05, 0.25) * se_here
+        tol_x = tol9(se_x, which_x)
         # The planted change (Table 9) fixes the 2004 - 1995 difference; the 1995 level is set so that
         # the two years together give Table 5's mean (low-propensity firms 0.02, a high type 0.85).
         # Steering flips firms at random, which raises the level; set_binary_level takes it back down
         # through firms exporting in both years, and when there are too few of those the 1995 level
         # is lowered by what is left and the draw repeated.
+        # Export/sales' HMT and foreign coefficients (0.208, 0.188) need large share changes of firms whose
+        # ownership changes, while their exporter status may not rise (HMT +0.041) or must fall (foreign
+        # -0.112): only firms exporting in both years can carry them.  So a share ES_SWITCH_BOTH of the
+        # switchers exporting in neither year export in both (no first difference changes) and
+        # set_binary_level leaves them alone.
+        switch = (D9[:, 3] != 0) | (D9[:, 4] != 0)
         mean_x = targets.t5("exporter")[0]
         m95 = mean_x - dpi.mean() / 2
         for _ in range(4):
@@ -292,7 +303,9 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
             e95 = rng.random(len(i95)) < pi95
             e04 = rng.random(len(i95)) < np.clip(pi95 + dpi, 0, 1)
             e95, e04 = fm.steer_binary(rng, e95, e04, Z9, tgt_x, tol=tol_x, which=which_x)
-            e95, e04 = fm.set_binary_level(rng, e95, e04, mean_x)
+            promote = switch & ~e95 & ~e04 & (rng.random(len(i95)) < ES_SWITCH_BOTH)
+            e95, e04 = e95 | promote, e04 | promote
+            e95, e04 = fm.set_binary_level(rng, e95, e04, mean_x, keep=switch)
             excess = (e95.mean() + e04.mean()) / 2 - mean_x
             if abs(excess) < 0.002:
                 break
@@ -300,21 +313,23 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
         both = e95 & e04
         _, th_s = fm.fd_signal(targets, 9, cols1, "export_sales", D9, t9c, dP)
         des_target = Z9 @ th_s
-        # Entrants export a Beta share; 1995 exporters a share whose mean gives Table 5's two-year mean
-        # given the planted change.  Continuing exporters carry the rest of the change (dD).
+        # Starting shares: entrants export a Beta share; 1995 exporters a share whose mean gives Table 5's
+        # two-year mean given the planted change; continuing exporters change by the signal (dD).  Not
+        # dividing dD by the share of continuing exporters keeps them off the bounds, where steer_share
+        # could hardly move them.
         share_in = rng.beta(ES_BETA[0], ES_BETA[1], len(i95))
         s95 = (targets.t5("export_sales")[0] - des_target.mean() / 2) / max(e95.mean(), 1e-3)
         s95 = float(np.clip(s95, 0.05, 0.95))
         k = sum(ES_BETA)
         lvl95 = rng.beta(s95 * k, (1 - s95) * k, len(i95))
-        f_cont = max(both.mean(), 1e-3)
-        dD = (des_target - share_in.mean() * (e04.astype(float) - e95)) / f_cont + rng.normal(0, 0.05, len(i95))
+        dD = des_target + rng.normal(0, 0.05, len(i95))
         a, b = fm.place_levels(lvl95, dD, ES_LO, ES_HI)
         es95 = np.where(both, a, np.where(e95, np.clip(lvl95, ES_LO, ES_HI), 0.0))
         es04 = np.where(both, b, np.where(e04, np.clip(share_in, ES_LO, ES_HI), 0.0))
-        # proximity and year04 only: with the controls too, the shares run into their bounds at full scale
-        tgt_s, _, which_s = fm.column_targets(targets, 9, cols1, "export_sales", Z9, th_s)
-        es95, es04 = fm.steer_continuous(es95, es04, e95, e04, Z9, tgt_s, ES_LO, ES_HI, which=which_s)
+        # every coefficient, as for exporter status, and Table 5's pooled mean
+        tgt_s, se_s, which_s = fm.column_targets(targets, 9, cols1, "export_sales", Z9, th_s, t9c)
+        es95, es04, es_rounds, es_gap = fm.steer_share(es95, es04, e95, e04, Z9, tgt_s, ES_LO, ES_HI, which_s,
+                                                       tol9(se_s, which_s), mean=targets.t5("export_sales")[0])
         c95["export_value"][i95] = es95 * c95["sales"][i95]
         c04["export_value"][i04] = es04 * c04["sales"][i04]
 
@@ -425,6 +440,8 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
         "n_industry_codes": {"1994": int(ind.concordance.code_1994.nunique()), "2002": int(ind.concordance.code_2002.nunique())},
         "county_proximity_output_mean": {1995: float(np.nanmean(P95["output"])), 2004: float(np.nanmean(P04["output"]))},
         "county_proximity_output_sd": {1995: float(np.nanstd(P95["output"], ddof=1)), 2004: float(np.nanstd(P04["output"], ddof=1))},
+        # rounds of export/sales steering and its largest remaining gap in tolerances (< 1: all met)
+        "export_sales_steering": {"rounds": int(es_rounds), "gap": round(es_gap, 3)},
         "paths": written,
         "seconds": round(time.time() - t_start, 2),
         "step_seconds": st.seconds,

@@ -145,38 +145,56 @@ def steer_binary(rng, e95, e04, Z, tgt, tol, which=(-1, -2), iters=3000):
     return e95, e04
 
 
-def set_binary_level(rng, e95, e04, mean):
+def set_binary_level(rng, e95, e04, mean, keep=None):
     """Set the pooled two-year mean of a 0/1 status to `mean` by turning firms that have it in both
     years into firms that have it in neither (or the reverse): no first difference changes, so no
-    firm-FE coefficient does."""
+    firm-FE coefficient does.  Firms in `keep` (a mask) are left as they are."""
     excess = int(round((e95.sum() + e04.sum() - 2 * mean * len(e95)) / 2))
-    pool = np.flatnonzero(e95 & e04) if excess > 0 else np.flatnonzero(~e95 & ~e04)
+    free = np.ones(len(e95), bool) if keep is None else ~keep
+    pool = np.flatnonzero(e95 & e04 & free) if excess > 0 else np.flatnonzero(~e95 & ~e04 & free)
     pick = rng.choice(pool, min(abs(excess), len(pool)), replace=False)
     e95 = e95.copy(); e04 = e04.copy()
     e95[pick] = e04[pick] = excess < 0
     return e95, e04
 
 
-def steer_continuous(y95, y04, adj95, adj04, Z, tgt, lo, hi, which=(-1, -2), tol=1e-7, iters=100):
-    """Move y04 (firms in adj04) or y95 (firms in adj95 only) inside [lo, hi] so that the firm-FE OLS
-    of every paper column (y04 - y95 on its controls, 1 and one dP) returns the targets tgt (the
-    coefficients at positions `which` of each column): least-norm corrections spread over the
-    adjustable firms that are not at a bound, repeated until within tol."""
-    y95 = y95.copy(); y04 = y04.copy()
+def steer_share(y95, y04, e95, e04, Z, tgt, lo, hi, which, tol, mean=None, mean_tol=1e-3, iters=100):
+    """Move the shares of the firms that have them (y95 where e95, y04 where e04; 0 elsewhere) inside
+    [lo, hi] until the firm-FE OLS of every paper column (y04 - y95 on its controls, 1 and one dP)
+    returns the targets tgt (the coefficients at positions `which`, see column_targets) to within tol
+    and, if given, the pooled two-year mean is `mean` to within mean_tol.  Returns (y95, y04, rounds,
+    largest |gap| / tol).
+    Each share is lo + (hi - lo) sigmoid(h); a round is a Gauss-Newton step on the latent h of both years
+    (least-norm, each latent moved by at most 1): a share near a bound has a small derivative and so
+    moves little, instead of being clipped while the others are pushed ever harder."""
     ZtZ = Z.T @ Z
     R = _column_rows(Z, which)
-    M = Z @ np.linalg.solve(ZtZ, R.T)
-    t04 = adj04
-    t95 = adj95 & ~adj04
-    for _ in range(iters):
-        r = tgt - R @ np.linalg.solve(ZtZ, Z.T @ (y04 - y95))
-        if np.abs(r).max() < tol:
+    M = Z @ np.linalg.solve(ZtZ, R.T)               # d coefficient / d (y04 - y95)_i
+    n, k = M.shape
+    B04 = M if mean is None else np.column_stack([M, np.full(n, 0.5 / n)])   # d (coefficients, mean) / d y04_i
+    B95 = B04.copy(); B95[:, :k] *= -1                                        # ... / d y95_i
+    if mean is not None:
+        tgt, tol = np.r_[tgt, mean], np.r_[tol, mean_tol]
+
+    def latent(y):
+        u = np.clip((y - lo) / (hi - lo), 1e-3, 1 - 1e-3)
+        return np.log(u / (1 - u))
+
+    h95, h04 = latent(y95), latent(y04)
+    best = None
+    for rnd in range(iters + 1):
+        s95 = np.where(e95, lo + (hi - lo) / (1 + np.exp(-h95)), 0.0)
+        s04 = np.where(e04, lo + (hi - lo) / (1 + np.exp(-h04)), 0.0)
+        got = R @ np.linalg.solve(ZtZ, Z.T @ (s04 - s95))
+        r = tgt - (got if mean is None else np.r_[got, (s95.sum() + s04.sum()) / (2 * n)])
+        gap = float(np.abs(r / tol).max())
+        if best is None or gap < best[3]:
+            best = (s95, s04, rnd, gap)
+        if gap < 1 or rnd == iters:
             break
-        cur = np.where(t04, y04, y95)
-        w = ((t04 | t95) & (cur > lo) & (cur < hi)).astype(float)
-        Mw = M * w[:, None]
-        lam = np.linalg.lstsq(M.T @ Mw, r, rcond=None)[0]
-        delta = Mw @ lam
-        y04 = np.where(t04, np.clip(y04 + delta, lo, hi), y04)
-        y95 = np.where(t95, np.clip(y95 - delta, lo, hi), y95)
-    return y95, y04
+        A04 = B04 * np.where(e04, (s04 - lo) * (hi - s04) / (hi - lo), 0.0)[:, None]   # chain rule: d y / d h
+        A95 = B95 * np.where(e95, (s95 - lo) * (hi - s95) / (hi - lo), 0.0)[:, None]
+        lam = np.linalg.lstsq(A04.T @ A04 + A95.T @ A95, r, rcond=None)[0]
+        h04 = h04 + np.clip(A04 @ lam, -1, 1)
+        h95 = h95 + np.clip(A95 @ lam, -1, 1)
+    return best
