@@ -45,3 +45,13 @@ def test_build_on_a_broken_file_says_one_sentence(tmp_path):
                                    "required column 'total_assets' is missing")
     assert "Traceback" not in done.stdout + done.stderr
     assert not (tmp_path / "warehouse.duckdb").exists()
+
+
+def test_every_module_entry_point_runs_the_cli():
+    """`python -m cluster_finance` and `python -m cluster_finance.cli` are the same command (the second
+    used to exit silently without doing anything)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "python")}
+    for module in ("cluster_finance", "cluster_finance.cli"):
+        done = subprocess.run([sys.executable, "-m", module, "generate", "--help"], cwd=REPO_ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and "--scale" in done.stdout, (module, done.stderr[-2000:])

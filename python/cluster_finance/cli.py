@@ -178,3 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cluster_finance {args.command}: {err}", file=sys.stderr)
             return 2
         raise
+
+
+if __name__ == "__main__":  # python -m cluster_finance.cli works like python -m cluster_finance
+    sys.exit(main())

@@ -165,7 +165,7 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
             if np.all(np.abs(got - want) <= SMALL_TOL):
                 break
             goal = goal - (got - want)
-        b, got, kint = best
+        small_b, small_got, kint = best     # named apart: later steps reuse short names
         small_rounds = rnd + 1
         out_small = placer.place(kint)
         y04.output = out_small
@@ -435,8 +435,9 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
         "n_harmonised_counties": int(space.n_counties),
         "n_panel_firms": int(len(p04)),
         "n_panel_firms_new_id": int(new_id.sum()),
-        "small_firm_steering": {"b_lag": float(b[0]), "b_proximity": float(b[1]), "rounds": int(small_rounds),
-                                "lag_coef": float(got[0]), "proximity_coef": float(got[1])},
+        "small_firm_steering": {"b_lag": float(small_b[0]), "b_proximity": float(small_b[1]),
+                                "rounds": int(small_rounds), "lag_coef": float(small_got[0]),
+                                "proximity_coef": float(small_got[1])},
         "n_industry_codes": {"1994": int(ind.concordance.code_1994.nunique()), "2002": int(ind.concordance.code_2002.nunique())},
         "county_proximity_output_mean": {1995: float(np.nanmean(P95["output"])), 2004: float(np.nanmean(P04["output"]))},
         "county_proximity_output_sd": {1995: float(np.nanstd(P95["output"], ddof=1)), 2004: float(np.nanstd(P04["output"], ddof=1))},
