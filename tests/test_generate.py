@@ -232,15 +232,21 @@ def _in_ci(est, table, column, dep, var, widen=1.0):
     return abs(est - row.coef) <= 1.96 * row.se * widen, (est, row.coef, row.se * widen)
 
 
+@pytest.mark.parametrize("stat", ["min", "p5", "p10"])
 @pytest.mark.parametrize("w,col", [("asset", 1), ("employment", 2), ("output", 3)])
-def test_table6_min_asset_recovered(mid, w, col):
+def test_table6_min_asset_recovered(mid, w, col, stat):
+    """Columns 1-3 of all three panels: the minimum is planted in every county, p5 / p10 only where a
+    county has ranks of its own there, the others' gaps being offset in the larger counties' plans.
+    (Column 4, the lag alone, is not planted: it follows from the others.)"""
     c = _county_join(mid[4])
-    dd = c[["min_asset_04", "min_asset_95", f"proximity_{w}_95"]].dropna()
+    dep, lag = f"{stat}_asset_2004", f"{stat}_asset_1995"
+    dd = c[[f"{stat}_asset_04", f"{stat}_asset_95", f"proximity_{w}_95"]].dropna()
     b, _ = H.ols_hc1(dd.iloc[:, 0].to_numpy(), dd.iloc[:, 1:].to_numpy())
-    ok, info = _in_ci(b[2], 6, col, "min_asset_2004", f"proximity_1995_{w}")
+    ok, info = _in_ci(b[2], 6, col, dep, f"proximity_1995_{w}")
     assert ok, info
-    assert b[2] == pytest.approx(TARGETS.coef(6, col, "min_asset_2004", f"proximity_1995_{w}"), abs=0.05)
-    ok, info = _in_ci(b[1], 6, col, "min_asset_2004", "min_asset_1995")
+    assert b[2] == pytest.approx(TARGETS.coef(6, col, dep, f"proximity_1995_{w}"), abs=0.05)
+    # one signal serves the three columns' lag targets (least squares), so the lag is close, not exact
+    ok, info = _in_ci(b[1], 6, col, dep, lag)
     assert ok, info
 
 

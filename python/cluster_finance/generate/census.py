@@ -3,7 +3,7 @@ See DGP.md for the data-generating process.  Everything is vectorised over firms
 provinces, divisions or (province, division) cells only."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -423,6 +423,7 @@ def plant_min_assets(rng, targets: PaperTargets, yr04: Year, stats95, P95, sampl
         theta = cal.solve_signal(Z, columns)
         sig = Z @ theta
         sig = sig - sig.mean()
+        plans[f"Z_{stat}"] = Z                   # the regressors, for the small-county correction
         if mean_t is None:
             mean_t = np.nanmean(natural[stat][sample])
         u = cal.orthogonal_noise(0.15 * (G - 1), Z)
@@ -433,15 +434,38 @@ def plant_min_assets(rng, targets: PaperTargets, yr04: Year, stats95, P95, sampl
         y = sig + u + c0
         prev = y
         plans[stat] = y
-    y_min, y_p5, y_p10 = plans["min"], plans["p5"], plans["p10"]
     cid = np.flatnonzero(sample)
-    tmin = np.full(n_counties, np.nan); tmin[cid] = y_min
-    tp5 = np.full(n_counties, np.nan); tp5[cid] = y_p5
-    tp10 = np.full(n_counties, np.nan); tp10[cid] = y_p10
-    # rewrite the bottom of each sampled county's asset distribution
-    order = np.lexsort((a, yr04.county))
-    c = yr04.county[order]
-    n = np.bincount(yr04.county, minlength=n_counties)
+    newa, full = _rewrite_asset_bottoms(a, yr04.county, n_counties, cid, plans)
+    # Counties with fewer than 31 firms have no ranks of their own at p5 and p10, so only their
+    # minimum is planted and their p5 / p10 stay as drawn. Their gaps d from the plan would bias every
+    # column's OLS, so the full counties' plans are moved by the least-norm e with Z_full' e = -Z' d
+    # (the OLS of the sampled counties is then exact again), and the bottoms rewritten once more.
+    realised = county_stats(replace(yr04, assets=newa * 1000.0), n_counties)
+    small = ~full[cid]
+    if small.any() and (~small).sum() > 10:
+        floor = plans["min"]
+        for stat in ("p5", "p10"):
+            Z = plans[f"Z_{stat}"]
+            d = np.where(small, realised[stat][cid] - plans[stat], 0.0)
+            Zf = Z[~small]
+            e = -Zf @ np.linalg.solve(Zf.T @ Zf, Z.T @ d)
+            # keep min < p5 < p10 (a handful of counties; the bias left is negligible)
+            plans[stat][~small] = np.maximum(plans[stat][~small] + e, floor[~small] + 0.0005)
+            floor = plans[stat]
+        newa, _ = _rewrite_asset_bottoms(a, yr04.county, n_counties, cid, plans)
+    return newa * 1000.0
+
+
+def _rewrite_asset_bottoms(a, county, n_counties, cid, plans):
+    """Assets (million RMB) with each planned county's minimum, and where the county has ranks of its
+    own at p5 and p10 (the 'full' counties) its p5 and p10, set to the plans; the values between are
+    clipped so the order statistics stay in place. Returns (assets, full county mask)."""
+    tmin = np.full(n_counties, np.nan); tmin[cid] = plans["min"]
+    tp5 = np.full(n_counties, np.nan); tp5[cid] = plans["p5"]
+    tp10 = np.full(n_counties, np.nan); tp10[cid] = plans["p10"]
+    order = np.lexsort((a, county))
+    c = county[order]
+    n = np.bincount(county, minlength=n_counties)
     start = np.concatenate([[0], np.cumsum(n)[:-1]])
     rank = np.arange(len(order)) - start[c]
     nn = n[c]
@@ -461,4 +485,6 @@ def plant_min_assets(rng, targets: PaperTargets, yr04: Year, stats95, P95, sampl
     lo = np.where(full & (rank > f10 + 1), tp10[c], lo)
     v = np.where(np.isfinite(fix), fix, np.clip(v, lo, hi))
     newa = np.empty_like(a); newa[order] = v
-    return newa * 1000.0
+    full_county = np.zeros(n_counties, bool)
+    full_county[c[full]] = True
+    return newa, full_county
