@@ -419,3 +419,16 @@ def test_shipped_paper_targets_equal_the_shared_paper_tables():
     assert len(csvs) == 5
     for path in csvs:
         assert path.read_bytes() == (shared / path.name).read_bytes(), path.name
+
+
+def test_newton_stays_bounded_when_the_target_is_out_of_reach():
+    """The small-firm steering solves for two weights with calibrate.newton; in a small census the paper's
+    coefficients can be out of reach, and undamped Newton then ran off to 1e9 (scale 0.03, seed 11 gave
+    a proximity effect of -0.99 instead of about 5.9). Steps are capped and x kept in a box; the best
+    point seen is returned."""
+    from cluster_finance.generate import calibrate as cal
+
+    x, fx = cal.newton(lambda x: np.tanh(x) - 2.0, np.array([0.0]), tol=np.array([1e-6]))
+    assert x[0] == pytest.approx(5.0) and fx[0] == pytest.approx(np.tanh(5.0) - 2.0)   # as close as the box allows
+    root, f_root = cal.newton(lambda x: x ** 3 - 8.0, np.array([1.0]), tol=np.array([1e-9]))
+    assert root[0] == pytest.approx(2.0) and abs(f_root[0]) <= 1e-9

@@ -136,15 +136,23 @@ def orthogonal_noise(raw: np.ndarray, Z: np.ndarray) -> np.ndarray:
     return raw - Z @ b
 
 
-def newton(f, x0, h=0.05, tol=None, iters=20, refresh=4):
+def newton(f, x0, h=0.05, tol=None, iters=20, refresh=4, max_step=1.0, bound=5.0):
     """Root of a smooth f: R^k -> R^k by Newton steps with a forward-difference Jacobian (refreshed
-    every `refresh` steps); stops when |f| <= tol componentwise.  Returns x and f(x)."""
+    every `refresh` steps); stops when |f| <= tol componentwise.  Steps are at most max_step long and x
+    stays in [-bound, bound] (a small sample can make the target unreachable, and plain Newton then
+    runs off to 1e9); returns the best x seen (smallest max |f| / tol) and its f(x)."""
     x = np.asarray(x0, float).copy()
+    scale = np.ones(len(x)) if tol is None else np.asarray(tol, float)
+    best = None
     for it in range(iters + 1):
         fx = f(x)
+        if best is None or np.max(np.abs(fx) / scale) < np.max(np.abs(best[1]) / scale):
+            best = (x.copy(), fx)
         if it == iters or (tol is not None and np.all(np.abs(fx) <= tol)):
             break
         if it % refresh == 0:
             J = np.column_stack([(f(x + h * e) - fx) / h for e in np.eye(len(x))])
-        x = x - np.linalg.lstsq(J, fx, rcond=None)[0]
-    return x, fx
+        step = np.linalg.lstsq(J, fx, rcond=None)[0]
+        step *= min(1.0, max_step / max(np.linalg.norm(step), 1e-300))
+        x = np.clip(x - step, -bound, bound)
+    return best
