@@ -130,6 +130,11 @@ def solve_signal(Z: np.ndarray, columns: list[tuple[list[int], np.ndarray]]):
     return theta
 
 
+def logistic(z):
+    """1 / (1 + exp(-z)), in the tanh form that cannot overflow for large |z|."""
+    return 0.5 * (1 + np.tanh(z / 2))
+
+
 def orthogonal_noise(raw: np.ndarray, Z: np.ndarray) -> np.ndarray:
     """raw residualised on Z (so it moves no OLS coefficient of any regression on columns of Z)."""
     b = ols(raw, Z)

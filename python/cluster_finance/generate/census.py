@@ -312,10 +312,6 @@ def allocate_2004(rng, space: Space, cells, n04, csize, base, kappa, core):
     return np.concatenate(out)
 
 
-def _logistic(z):
-    return 0.5 * (1 + np.tanh(z / 2))
-
-
 def small_share_index(targets, n04, lag, P95, sample):
     """The three parts of the small-firm share index (zero outside the sample): the centred log small
     firms of 1995, the proximity direction that gives columns 4-6 their proximity targets (solved as
@@ -361,9 +357,9 @@ class SmallFirmPlacer:
         lo, hi = np.full(len(self.S), -span), np.full(len(self.S), span)
         for _ in range(50):                       # bisection on the cell offsets
             mid = (lo + hi) / 2
-            over = np.bincount(pd, C * _logistic(-SMALL_KAPPA * (eta[pc] + mid[pd])), len(self.S)) > self.S
+            over = np.bincount(pd, C * cal.logistic(-SMALL_KAPPA * (eta[pc] + mid[pd])), len(self.S)) > self.S
             lo = np.where(over, mid, lo); hi = np.where(over, hi, mid)
-        return C * _logistic(-SMALL_KAPPA * (eta[pc] + (lo + hi)[pd] / 2))
+        return C * cal.logistic(-SMALL_KAPPA * (eta[pc] + (lo + hi)[pd] / 2))
 
     def county_expected(self, eta):
         """Unrounded small firms per county (at least one, as counts() gives)."""
@@ -406,7 +402,7 @@ class SmallFirmPlacer:
 # ------------------------------------------------------------------------------------------------
 def plant_min_assets(rng, targets: PaperTargets, yr04: Year, stats95, P95, sample, n_counties, natural):
     a = yr04.assets / 1000.0
-    plans = {}
+    plans, regressors = {}, {}
     G = rng.lognormal(-2.3 / 2, np.sqrt(2.3), sample.sum())     # mean-one, heavy right tail
     prev = None
     for stat, mean_t in (("min", targets.t5("min_asset_2004_million_rmb")[0]),
@@ -423,7 +419,7 @@ def plant_min_assets(rng, targets: PaperTargets, yr04: Year, stats95, P95, sampl
         theta = cal.solve_signal(Z, columns)
         sig = Z @ theta
         sig = sig - sig.mean()
-        plans[f"Z_{stat}"] = Z                   # the regressors, for the small-county correction
+        regressors[stat] = Z                     # for the small-county correction below
         if mean_t is None:
             mean_t = np.nanmean(natural[stat][sample])
         u = cal.orthogonal_noise(0.15 * (G - 1), Z)
@@ -445,7 +441,7 @@ def plant_min_assets(rng, targets: PaperTargets, yr04: Year, stats95, P95, sampl
     if small.any() and (~small).sum() > 10:
         floor = plans["min"]
         for stat in ("p5", "p10"):
-            Z = plans[f"Z_{stat}"]
+            Z = regressors[stat]
             d = np.where(small, realised[stat][cid] - plans[stat], 0.0)
             Zf = Z[~small]
             e = -Zf @ np.linalg.solve(Zf.T @ Zf, Z.T @ d)

@@ -183,8 +183,8 @@ def steer_share(y95, y04, e95, e04, Z, tgt, lo, hi, which, tol, mean=None, mean_
     h95, h04 = latent(y95), latent(y04)
     best = None
     for rnd in range(iters + 1):
-        s95 = np.where(e95, lo + (hi - lo) / (1 + np.exp(-h95)), 0.0)
-        s04 = np.where(e04, lo + (hi - lo) / (1 + np.exp(-h04)), 0.0)
+        s95 = np.where(e95, lo + (hi - lo) * cal.logistic(h95), 0.0)
+        s04 = np.where(e04, lo + (hi - lo) * cal.logistic(h04), 0.0)
         got = R @ np.linalg.solve(ZtZ, Z.T @ (s04 - s95))
         r = tgt - (got if mean is None else np.r_[got, (s95.sum() + s04.sum()) / (2 * n)])
         gap = float(np.abs(r / tol).max())
