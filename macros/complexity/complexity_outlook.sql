@@ -121,7 +121,8 @@ activity_weights as (
         activities.ubiquity,
         activity_complexity.kp,
         column_sums.column_sum,
-        coalesce(activity_complexity.kp / row_sums.row_sum, 0.0) as gain_weight,
+        case when row_sums.row_sum > 0 then coalesce(activity_complexity.kp, 0.0) / row_sums.row_sum
+             else 0.0 end as gain_weight,
         case when column_sums.column_sum > 0 then coalesce(activity_complexity.kp, 0.0) / column_sums.column_sum
              else 0.0 end as outlook_weight
     from activities
