@@ -339,3 +339,36 @@ def test_tiny_census_regions_employment_weight(tiny_warehouse, tmp_path):
                       "complexity_weight": "employment"}, tmp_path / "target")
     assert result.success
     compare_regions(copy, "employment")
+
+
+# -------------------------------------------------------------------------------------------------- entry
+
+
+def test_entry_sample_and_lpm_against_statsmodels():
+    """entry.fit_entry (absorbed two-way effects) equals OLS with county and industry dummies in statsmodels,
+    coefficient and county-clustered SE (CR1, every dummy counted)."""
+    import statsmodels.formula.api as smf
+
+    from cluster_finance.analysis import entry
+
+    rng = np.random.default_rng(3)
+    counties, industries = [f"c{i:02d}" for i in range(25)], [f"{1300 + j}" for j in range(12)]
+    rows = []
+    for year in (1995, 2004):
+        for county in counties:
+            for industry in industries:
+                density = rng.random() if rng.random() > 0.05 else np.nan
+                rows.append((year, county, industry, rng.random() < 0.2 + 0.3 * np.nan_to_num(density), density))
+    frame = pd.DataFrame(rows, columns=["year", "region_code", "industry_code", "is_present", "density"])
+    frame = frame[~((frame.year == 2004) & (frame.region_code == "c00") & (frame.industry_code == "1300"))]
+    sample = entry.entry_sample(frame, 1995, 2004)
+    early = frame[frame.year == 1995]
+    assert len(sample) == (~early.is_present & early.density.notna()).sum() - int(
+        (~early.is_present & early.density.notna() & (early.region_code == "c00") & (early.industry_code == "1300")).any())
+    fit = entry.fit_entry(sample)
+    ols = smf.ols("entry ~ density + C(county) + C(industry)", data=sample).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(sample["county"])[0]})
+    assert abs(fit.coefficient - ols.params["density"]) < 1e-9
+    assert abs(fit.standard_error - ols.bse["density"]) < 1e-9
+    deciles = entry.entry_by_decile(sample)
+    assert deciles.n_pairs.sum() == len(sample) and list(deciles.decile) == list(range(1, 11))

@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 
 from ..report import writers
-from . import county, descriptive, figures, panel, planted
+from . import county, descriptive, entry, figures, panel, planted
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -34,6 +34,9 @@ class Marts:
     county_proximity: pd.DataFrame
     county_outcomes: pd.DataFrame
     firm_panel: pd.DataFrame
+    # region_industry_complexity at county x 4 digits (year, region_code, industry_code, is_present, density,
+    # weight), for the entry section; None when the warehouse has no such mart
+    region_complexity: pd.DataFrame | None = None
 
 
 def default_min_cell_firms() -> int:
@@ -72,11 +75,15 @@ def load_marts(warehouse: Path) -> Marts:
                                  group by year, region_level, region_code) c
                         using (year, region_level, region_code)
                       where p.industry_digits = 4 and p.weight = 'output'""")
+        try:
+            complexity = entry.load_entry_frame(con)
+        except duckdb.Error:
+            complexity = None
         return Marts(firms=firms, divisions=_seed(con, "cic_divisions"), provinces=_seed(con, "provinces"),
                      yearbook=yearbook, region_proximity=region,
                      county_proximity=q("select * from county_proximity"),
                      county_outcomes=q("select * from county_outcomes"),
-                     firm_panel=q("select * from firm_panel"))
+                     firm_panel=q("select * from firm_panel"), region_complexity=complexity)
     finally:
         con.close()
 
@@ -101,7 +108,7 @@ def analyse_frames(m: Marts, reports_dir: Path, synthetic: bool | None = None, p
     early, late = years[0], years[-1]
     reports_dir = Path(reports_dir)
     tables_dir, fig_dir = reports_dir / "tables", reports_dir / "figures"
-    bar = Progress(13, progress)
+    bar = Progress(13 + (m.region_complexity is not None), progress)
     tables, tidy_desc, coefs = [], [], []
 
     bar.step("Tables 1-3: output by industry and province, sample vs yearbook")
@@ -162,7 +169,15 @@ def analyse_frames(m: Marts, reports_dir: Path, synthetic: bool | None = None, p
             n = int(t.key.removeprefix("table"))
             files[t.key]["csv"] = writers.write_csv(coef_frame.loc[coef_frame["table"] == n], tables_dir / f"{t.key}.csv")
 
-    extra_tables = []
+    extra_tables, extra_figures = [], []
+    if m.region_complexity is not None and {early, late} <= set(m.region_complexity["year"].unique()):
+        bar.step("Relatedness and entry (county x 4-digit LPM, county and industry effects)")
+        found = entry.entry_analysis(m.region_complexity, early, late, fig_dir / "entry_by_density.png")
+        extra_tables.append(found["table"])
+        files["entry"] = writers.write_table(found["table"], tables_dir)
+        files["entry"]["csv"] = writers.write_csv(found["deciles"], tables_dir / "entry_by_density.csv")
+        extra_figures.append((f"Entry rate by decile of relatedness density: county x 4-digit industries absent "
+                              f"in {early}, present in {late}.", found["figure"]))
     if synthetic:
         paper = planted.paper_regressions()
         if paper is not None:
@@ -179,9 +194,10 @@ def analyse_frames(m: Marts, reports_dir: Path, synthetic: bool | None = None, p
                f"Disclosure control: no descriptive cell is built from fewer than {threshold} firms "
                f"(var min_cell_firms)."]
     html_path = writers.write_html(reports_dir / "report.html", tables, fig_paths, synthetic, summary,
-                                   extra_tables=extra_tables)
+                                   extra_tables=extra_tables, extra_figures=extra_figures)
     bar.step(f"Done: {html_path}")
-    return {"report": html_path, "tables": {k: v for k, v in files.items() if k != "planted"},
+    return {"report": html_path, "tables": {k: v for k, v in files.items() if k not in ("planted", "entry")},
+            "entry": files.get("entry"),
             "planted": files.get("planted"), "figures": [p for _, p in fig_paths],
             "coefficients": reports_dir / "coefficients.csv", "coefficient_frame": coef_frame,
             "years": (early, late), "min_cell_firms": threshold, "synthetic": synthetic}

@@ -48,7 +48,8 @@ def synthetic_statement(synthetic: bool | None) -> tuple[str, str]:
 
 
 def write_html(path: Path, tables: list[ReportTable], figures: list[tuple[str, Path]], synthetic: bool | None,
-               summary: list[str], extra_tables: list[ReportTable] = ()) -> Path:
+               summary: list[str], extra_tables: list[ReportTable] = (),
+               extra_figures: list[tuple[str, Path]] = ()) -> Path:
     cls, text = synthetic_statement(synthetic)
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              "<title>Cluster-based industrialization in China: tables and figures</title>",
@@ -75,6 +76,10 @@ def write_html(path: Path, tables: list[ReportTable], figures: list[tuple[str, P
                      f'src="data:image/png;base64,{data}"><figcaption>{html.escape(caption)}</figcaption></figure>')
     for t in extra_tables:   # e.g. planted effects: not one of the paper's tables
         parts.append(to_html(t).replace('class="table"', 'class="extra"', 1))
+    for caption, png in extra_figures:   # e.g. entry by relatedness density (beyond the paper)
+        data = base64.b64encode(Path(png).read_bytes()).decode("ascii")
+        parts.append(f'<figure id="{Path(png).stem}"><img alt="{html.escape(caption)}" '
+                     f'src="data:image/png;base64,{data}"><figcaption>{html.escape(caption)}</figcaption></figure>')
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     parts += [f'<p class="note">Generated {stamp}.</p>', "</body></html>"]
     path.parent.mkdir(parents=True, exist_ok=True)
