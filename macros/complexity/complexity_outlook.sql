@@ -24,7 +24,7 @@
 {% macro complexity_outlook(presence, eigenvectors, proximity, group_columns, proximity_group_columns,
                             location_column, activity_column, passthrough_columns=[]) -%}
 {%- set groups = group_columns | join(', ') -%}
-with observed as (
+with grouped as (
     select
         {{ groups }},
         {{ location_column }} as location,
@@ -35,6 +35,12 @@ with observed as (
         {%- endfor %}
         dense_rank() over (order by {{ groups }}) as group_id
     from {{ presence }}
+),
+
+-- an activity's position in its group's vectors, on every row (so that no later step joins on its code)
+observed as (
+    select grouped.*, dense_rank() over (partition by group_id order by activity) as position
+    from grouped
 ),
 
 group_keys as (
@@ -49,13 +55,9 @@ locations as (
 ),
 
 activities as (
-    select
-        group_id,
-        activity,
-        count(case when is_present then 1 end) as ubiquity,
-        row_number() over (partition by group_id order by activity) as position
+    select group_id, activity, position, count(case when is_present then 1 end) as ubiquity
     from observed
-    group by group_id, activity
+    group by group_id, activity, position
 ),
 
 group_sizes as (
@@ -179,38 +181,44 @@ matrices as (
 -- each location's observed cells as aligned lists (position, presence, passthrough values)
 location_cells as (
     select
-        observed.group_id,
-        observed.location,
-        {{ list_agg('activities.position') }} as positions,
-        {{ list_agg('case when observed.is_present then cast(1.0 as double) else cast(0.0 as double) end') }} as presence_values
+        group_id,
+        location,
+        {{ list_agg('position') }} as positions
         {%- for column in passthrough_columns %},
-        {{ list_agg('cast(observed.' ~ column ~ ' as double)') }} as {{ column }}_values
+        {{ list_agg('cast(' ~ column ~ ' as double)') }} as {{ column }}_values
         {%- endfor %}
     from observed
-    inner join activities on activities.group_id = observed.group_id and activities.activity = observed.activity
-    group by observed.group_id, observed.location
+    group by group_id, location
 ),
 
--- ... and M(c, .) spread to a dense vector over the group's activities (0 where absent)
+present_cells as (
+    select group_id, location, {{ list_agg('position') }} as present_positions, {{ list_agg('cast(1.0 as double)') }} as ones
+    from observed
+    where is_present
+    group by group_id, location
+),
+
+-- ... and M(c, .) spread to a dense vector over the group's activities (0 where absent; a location with
+-- nothing present gets zeros)
 location_vectors as (
     select
-        slotted.group_id,
-        slotted.location,
+        location_cells.group_id,
+        location_cells.location,
         cast(locations.diversity as integer) as diversity,
         location_complexity.kc,
-        slotted.positions,
+        location_cells.positions,
         {%- for column in passthrough_columns %}
-        slotted.{{ column }}_values,
+        location_cells.{{ column }}_values,
         {%- endfor %}
-        {{ dense_values('slotted.presence_values', 'slotted.slots') }} as presence_vector
-    from (
-        select location_cells.*, {{ dense_slots('location_cells.positions', 'group_sizes.n_activities') }} as slots
-        from location_cells
-        inner join group_sizes on group_sizes.group_id = location_cells.group_id
-    ) as slotted
-    inner join locations on locations.group_id = slotted.group_id and locations.location = slotted.location
+        {{ dense_values('present_cells.ones', dense_slots('present_cells.present_positions', 'group_sizes.n_activities')) }}
+            as presence_vector
+    from location_cells
+    inner join group_sizes on group_sizes.group_id = location_cells.group_id
+    inner join locations on locations.group_id = location_cells.group_id and locations.location = location_cells.location
+    left join present_cells
+        on present_cells.group_id = location_cells.group_id and present_cells.location = location_cells.location
     left join location_complexity
-        on location_complexity.group_id = slotted.group_id and location_complexity.location = slotted.location
+        on location_complexity.group_id = location_cells.group_id and location_complexity.location = location_cells.location
 ),
 
 weighted_vectors as (
