@@ -134,10 +134,11 @@ def complexity(values: pd.DataFrame, threshold: float = 1.0, proximity: pd.DataF
 
     mean, sd = stata_standardise(kc, n_act) if not np.isnan(kc).all() else (np.nan, np.nan)
     coi_mean, coi_sd = stata_standardise(coi, n_act) if not np.isnan(coi).all() else (np.nan, np.nan)
-    return Complexity(
-        locations=locations, activities=activities, values=x, rca=rca, presence=m, diversity=diversity,
-        ubiquity=ubiquity, density=density, eci=(kc - mean) / sd, pci=(kp - mean) / sd,
-        coi=(coi - coi_mean) / coi_sd, cog=cog / sd, eigenvalues=eigenvalues)
+    with np.errstate(divide="ignore", invalid="ignore"):  # sd 0 (one location): NaN, as the SQL's NULL
+        return Complexity(
+            locations=locations, activities=activities, values=x, rca=rca, presence=m, diversity=diversity,
+            ubiquity=ubiquity, density=density, eci=(kc - mean) / sd, pci=(kp - mean) / sd,
+            coi=(coi - coi_mean) / coi_sd, cog=cog / sd, eigenvalues=eigenvalues)
 
 
 def complexity_long(frame: pd.DataFrame, location: str, activity: str, value: str, by: list[str],

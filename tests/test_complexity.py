@@ -277,7 +277,7 @@ def region_reference(warehouse: Path, weight: str) -> tuple[pd.DataFrame, pd.Dat
                                  "where classification = 'harmonised'")
     out, disconnected = [], set()
     for (year, level, digits), group in cells.groupby(["year", "region_level", "industry_digits"]):
-        group = group[group[weight] > 0]
+        group = group[group[weight] > 0].astype({weight: float})
         wide = group.pivot_table(index="region_code", columns="industry_code", values=weight, aggfunc="sum",
                                  fill_value=0.0)
         phi = proximity[proximity.industry_digits == digits].pivot(index="industry_a", columns="industry_b",
