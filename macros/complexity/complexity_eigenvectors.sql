@@ -101,17 +101,18 @@ edges as (
 
 -- sum over the others two nodes share of 1 / degree(other): (M D_other^-1 M')(a, b), once per unordered pair
 -- (the join is the costly step: half the sum of degree(other)^2 rows);
--- one integer key per unordered pair of positions (positions < 2^20): single-key aggregation is the fastest
+-- one integer key per unordered pair of positions (positions < 2^20; bigint, as Spark's ranks are int):
+-- a single-key aggregation is the fastest
 shared as (
     select
-        (edge_a.group_id * 1048576 + edge_a.position) * 1048576 + edge_b.position as pair_key,
+        (cast(edge_a.group_id as bigint) * 1048576 + edge_a.position) * 1048576 + edge_b.position as pair_key,
         sum(1.0 / cast(edge_a.other_degree as double)) as weight
     from edges as edge_a
     inner join edges as edge_b
         on edge_b.group_id = edge_a.group_id
         and edge_b.other_id = edge_a.other_id
         and edge_b.position >= edge_a.position
-    group by (edge_a.group_id * 1048576 + edge_a.position) * 1048576 + edge_b.position
+    group by (cast(edge_a.group_id as bigint) * 1048576 + edge_a.position) * 1048576 + edge_b.position
 ),
 
 -- S - u u', dense: the rows of a symmetric matrix over the side's positions
@@ -127,7 +128,7 @@ matrix_rows as (
     inner join nodes as column_node on column_node.group_id = row_node.group_id
     inner join group_sizes on group_sizes.group_id = row_node.group_id
     left join shared
-        on shared.pair_key = (row_node.group_id * 1048576 + least(row_node.position, column_node.position)) * 1048576
+        on shared.pair_key = (cast(row_node.group_id as bigint) * 1048576 + least(row_node.position, column_node.position)) * 1048576
                              + greatest(row_node.position, column_node.position)
     group by row_node.group_id, row_node.position
 ),
