@@ -462,6 +462,9 @@ def check_targets(result: dict) -> list[str]:
                    f"{'met' if full['dbt_build_seconds'] < 60 else 'MISSED by %.0f s' % (full['dbt_build_seconds'] - 60)}")
         out.append(f"region proximity SQL / numpy floor {rp['sql_vs_numpy_ratio']:.1f}x (target <= 10x): "
                    f"{'met' if rp['sql_vs_numpy_ratio'] <= 10 else 'MISSED'}")
+        added = full["stages"].get("relatedness and complexity", 0.0)
+        out.append(f"relatedness and complexity models at full scale {added:.1f} s of model time (target <= 10 s): "
+                   f"{'met' if added <= 10 else 'MISSED'}")
         if "sql_vs_pandas_speedup" in rp:
             out.append(f"SQL vs pandas peer {rp['sql_vs_pandas_speedup']:.1f}x faster (target >= 10x): "
                        f"{'met' if rp['sql_vs_pandas_speedup'] >= 10 else 'MISSED'}")
