@@ -1,6 +1,6 @@
--- Everything the warehouse knows about one county, year by year: its names and member codes (a county
--- that merged or split is one harmonised unit), its proximity under the three size weights, the
--- number of industries behind it, its concentration indices, its minimum capital and its firm counts.
+-- What does the warehouse know about one county? Year by year: its names and member codes (a county
+-- that merged or split is one harmonised unit), its proximity under the three size weights, the number
+-- of industries behind it, its concentration indices, its minimum capital and its firm counts.
 -- Vars: county_code (a harmonised county code; default 110101).
 with county_years as (
     select county_code, year, proximity_output, proximity_employment, proximity_asset,

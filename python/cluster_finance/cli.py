@@ -130,15 +130,19 @@ def cmd_demo(args) -> int:
 
 
 def cmd_sql(args) -> int:
-    from cluster_finance.query import print_table, run_query, write_result
+    from cluster_finance.query import compile_analysis, parse_vars, print_table, run_query, write_result
 
-    if (args.query is None) == (args.file is None):
-        raise QueryError("give either a query or --file FILE (not both)")
+    if sum(source is not None for source in (args.query, args.file, args.analysis)) != 1:
+        raise QueryError("give one of: a query, --file FILE, --analysis NAME")
+    if args.vars and args.analysis is None:
+        raise QueryError("--vars sets the vars of an --analysis")
     if args.file is not None:
         try:
             sql = Path(args.file).read_text(encoding="utf-8")
         except OSError as err:
             raise QueryError(f"cannot read {args.file}: {err.strerror}") from None
+    elif args.analysis is not None:
+        sql = compile_analysis(args.analysis, parse_vars(args.vars), args.warehouse)
     else:
         sql = args.query
     table = run_query(args.warehouse, sql)
@@ -198,6 +202,11 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("--file", "-f", type=Path,
                        help="read the SQL from a file instead, e.g. a compiled analysis under "
                             "target/compiled/cluster_finance/analysis/")
+    query.add_argument("--analysis", "-a", metavar="NAME",
+                       help="run the dbt analysis analysis/NAME.sql (compiled with --vars), e.g. "
+                            "most_and_least_clustered_counties")
+    query.add_argument("--vars", metavar="YAML",
+                       help="the analysis's vars, as for dbt: '{county_code: \"330782\", year: 1995}'")
     query.add_argument("--warehouse", type=Path, default=default_warehouse,
                        help="the DuckDB warehouse file (default: %(default)s, or $CLUSTER_FINANCE_WAREHOUSE)")
     query.add_argument("--csv", type=Path, metavar="FILE", help="write the whole result to this CSV file")

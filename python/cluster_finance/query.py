@@ -1,8 +1,9 @@
 """Ad hoc SQL on the warehouse (SPEC section 12): `python -m cluster_finance sql "select ..."`.
 
-The query runs on a read-only DuckDB connection, so it can neither change the warehouse nor block a reader;
-the result is printed as a table, or written whole to CSV or Parquet. A missing warehouse or a query DuckDB
-rejects is a `QueryError`, whose message is one line.
+The query runs on a read-only DuckDB connection, so it cannot change the warehouse; the result is printed
+as a table, or written whole to CSV or Parquet. The SQL can also be one of the dbt
+analyses of `analysis/`, compiled here with its vars. A missing warehouse or a query DuckDB rejects is a
+`QueryError`, whose message is one line.
 """
 
 from __future__ import annotations
@@ -34,6 +35,39 @@ def run_query(warehouse: str | Path, sql: str) -> pa.Table:
             return pa.table({}) if relation is None else relation.to_arrow_table()
     except duckdb.Error as err:
         raise QueryError(_one_line(str(err))) from None
+
+
+def compile_analysis(name: str, dbt_vars: dict | None, warehouse: str | Path) -> str:
+    """The SQL of the dbt analysis analysis/<name>.sql, compiled with the given vars (dbt compile; the
+    compiled file lands in target/compiled/cluster_finance/analysis/ as with a plain `dbt compile`)."""
+    from cluster_finance.warehouse import REPO_ROOT, _failure_message, run_dbt
+
+    folder = REPO_ROOT / "analysis"
+    if not (folder / f"{name}.sql").is_file():
+        names = ", ".join(sorted(path.stem for path in folder.glob("*.sql")))
+        raise QueryError(f"no analysis {name!r} in {folder} (there are: {names})")
+    target = REPO_ROOT / "target"
+    # --no-populate-cache: compiling needs nothing from the warehouse, which may be open elsewhere
+    result = run_dbt(["compile", "--select", f"path:analysis/{name}.sql", "--no-populate-cache"],
+                     Path(warehouse).resolve(), dbt_vars, target_path=target)
+    if not result.success:
+        raise QueryError(f"dbt compile of analysis {name} failed: " + _one_line(_failure_message(result)))
+    return (target / "compiled" / "cluster_finance" / "analysis" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def parse_vars(text: str | None) -> dict | None:
+    """dbt's --vars: a YAML mapping, e.g. '{county_code: "330782", year: 1995}'."""
+    if not text:
+        return None
+    import yaml
+
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        value = None
+    if not isinstance(value, dict):
+        raise QueryError(f"--vars must be a YAML mapping such as '{{year: 1995}}', not {text!r}")
+    return value
 
 
 def _one_line(message: str) -> str:
