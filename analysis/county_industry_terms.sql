@@ -29,5 +29,7 @@ select
     terms.contribution / nullif(county_total.county_proximity, 0) as share_of_county_proximity
 from terms
 cross join county_total
-left join {{ ref('cic_divisions') }} as divisions on divisions.division_code = substr(terms.industry_code, 1, 2)
+-- a harmonised industry with no 2002 code is labelled '1994:<code>' and has no 2002 division
+left join {{ ref('cic_divisions') }} as divisions
+    on divisions.division_code = substr(terms.industry_code, 1, 2) and terms.industry_code not like '1994:%'
 order by terms.contribution desc nulls last, terms.size desc, terms.industry_code
