@@ -320,8 +320,9 @@ def small_census(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("complexity_census")
     generate_census(root / "raw", root / "reference", scale=0.01, seed=5, progress=False)
-    return build_warehouse(root / "raw", root / "reference", root / "warehouse.duckdb", target_path=root / "target",
-                           select=["+region_industry_complexity"]).warehouse
+    # the whole build: a selection would pull in tests of marts that depend on what it selects
+    return build_warehouse(root / "raw", root / "reference", root / "warehouse.duckdb",
+                           target_path=root / "target").warehouse
 
 
 def test_small_census_regions_match_numpy(small_census):
