@@ -147,7 +147,7 @@ def expected_cells(census: dict[int, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-def numpy_region_index(cells: pd.DataFrame, phi: pd.DataFrame, single: str = "null") -> pd.DataFrame:
+def numpy_region_index(cells: pd.DataFrame, phi: pd.DataFrame, single: str = "zero") -> pd.DataFrame:
     """The region index by dense matrices: one (regions x industries) size matrix S per weight and the
     industry proximity matrix Phi with a zero diagonal; numerator of P(r,i) = (S Phi)_ri."""
     rows = []
@@ -174,7 +174,11 @@ def numpy_region_index(cells: pd.DataFrame, phi: pd.DataFrame, single: str = "nu
                 excluded = (total - sizes.sum(axis=1)) / total
             n_industries = present.sum(axis=1)
             flagged = n_industries < 2
-            index = np.where(flagged, 0.0 if single == "zero" else np.nan, index)
+            # var single_industry_proximity: one mapped industry -> 0 ('zero', the default) or NULL;
+            # no mapped industry -> NULL either way
+            index = np.where(flagged, np.nan, index)
+            if single == "zero":
+                index = np.where(n_industries == 1, 0.0, index)
             rows.append(pd.DataFrame({
                 "year": year, "region_level": level, "region_code": regions, "industry_digits": digits,
                 "weight": weight, "proximity": index, "n_industries": n_industries,
@@ -230,6 +234,10 @@ def test_region_index_matches_dense_numpy(small_warehouse):
     assert (got["excluded_share"] > 0).any()
     assert (got.loc[~got["is_flagged"], "proximity"].between(0, 1)).all()
     assert got.groupby("weight")["proximity"].sum().nunique() == 3
+    # the default: one mapped industry gives 0 (the paper's Table 5 minimum), none gives NULL
+    assert (got.loc[got["n_industries"] == 1, "proximity"] == 0).all()
+    assert got.loc[got["n_industries"] == 0, "proximity"].isna().all()
+    assert (got["n_industries"] == 1).any()
 
 
 def test_county_proximity_is_the_county_slice(small_warehouse):

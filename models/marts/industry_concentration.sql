@@ -1,25 +1,47 @@
 -- Conventional measures of an industry's geographic concentration (the paper's footnote 4), per
--- industry-year, industry digits and region level, over OUTPUT:
+-- industry-year, industry digits and region level, over the industries of var concentration_industries
+-- ('manufacturing' by default: the regions' shares x_r are shares of all manufacturing, as Krugman 1991
+-- and Ellison-Glaeser 1997 define them; 'all': of all industries), the locational Gini over OUTPUT and
+-- the Ellison-Glaeser index over var ellison_glaeser_size (EMPLOYMENT by default, as Ellison and Glaeser
+-- 1997; or output):
 --   locational_gini  = Krugman (1991) locational Gini as in EconGeo's locational.Gini(): regions sorted by
 --                      location quotient, the area between the industry's and the total's cumulative
 --                      region shares (the concentration curve) and the diagonal; 0 = spread like all
 --                      output, theoretical limit 0.5 (NOT doubled as a Lorenz Gini would be)
 --   ellison_glaeser  = gamma_i = (G_i - (1 - sum_r x_r^2) H_i) / ((1 - sum_r x_r^2)(1 - H_i)) with
 --                      G_i = sum_r (s_ri / s_i - x_r)^2, x_r = s_r / s (all regions of the level),
---                      H_i = sum_k (z_k / s_i)^2 over the industry's firms in the nation
+--                      H_i = sum_k (z_k / s_i)^2 over the industry's firms in the nation, every s and z
+--                      in the Ellison-Glaeser size (employment of region, industry and firm by default)
 -- Sums over regions where the industry has no output are written in closed form (see below), so the cost
 -- follows the cells, not regions x industries.
+{%- set scope = var('concentration_industries') | string | lower %}
+{%- if scope not in ['manufacturing', 'all'] %}
+{{ exceptions.raise_compiler_error("var concentration_industries must be 'manufacturing' or 'all', not '" ~ scope ~ "'") }}
+{%- endif %}
+{%- set eg_size = var('ellison_glaeser_size') | string | lower %}
+{%- if eg_size not in ['employment', 'output'] %}
+{{ exceptions.raise_compiler_error("var ellison_glaeser_size must be 'employment' or 'output', not '" ~ eg_size ~ "'") }}
+{%- endif %}
 
 with cells as (
 
-    select year, region_level, region_code, industry_digits, industry_code, output, n_firms
+    select
+        year, region_level, region_code, industry_digits, industry_code, output,
+        cast({{ eg_size }} as double) as eg_size,
+        n_firms
     from {{ ref('cells') }}
+    {%- if scope == 'manufacturing' %}
+    where substr(industry_code, 1, 2) between '{{ var("manufacturing_divisions")[0] }}'
+                                          and '{{ var("manufacturing_divisions")[-1] }}'
+    {%- endif %}
 
 ),
 
 region_totals as (
 
-    select year, region_level, industry_digits, region_code, sum(output) as region_output
+    select
+        year, region_level, industry_digits, region_code,
+        sum(output) as region_output, sum(eg_size) as region_eg_size
     from cells
     group by year, region_level, industry_digits, region_code
 
@@ -27,28 +49,32 @@ region_totals as (
 
 nation as (
 
-    select year, region_level, industry_digits, sum(region_output) as nation_output
+    select
+        year, region_level, industry_digits,
+        sum(region_output) as nation_output, sum(region_eg_size) as nation_eg_size
     from region_totals
     group by year, region_level, industry_digits
 
 ),
 
+-- x_r of the locational Gini (output) and of Ellison-Glaeser (its size), each NULL when the nation has none
 region_shares as (
 
     select
-        r.year, r.region_level, r.industry_digits, r.region_code, r.region_output / n.nation_output as region_share,
+        r.year, r.region_level, r.industry_digits, r.region_code,
+        case when n.nation_output > 0 then r.region_output / n.nation_output end as region_share,
+        case when n.nation_eg_size > 0 then r.region_eg_size / n.nation_eg_size end as eg_region_share,
         -- region_code's sort order as an integer, the tie-break of the location-quotient order below
         dense_rank() over (order by r.region_code) as region_order
     from region_totals as r
     inner join nation as n
         on r.year = n.year and r.region_level = n.region_level and r.industry_digits = n.industry_digits
-    where n.nation_output > 0
 
 ),
 
 region_share_squares as (
 
-    select year, region_level, industry_digits, sum(region_share * region_share) as sum_region_share_sq
+    select year, region_level, industry_digits, sum(eg_region_share * eg_region_share) as sum_region_share_sq
     from region_shares
     group by year, region_level, industry_digits
 
@@ -59,6 +85,7 @@ industry_totals as (
     select
         year, region_level, industry_digits, industry_code,
         sum(output) as industry_output,
+        sum(eg_size) as industry_eg_size,
         count(case when n_firms > 0 then 1 end) as n_regions,
         -- one integer per industry-year-level-digits: the window below partitions on it (cheaper than four keys)
         row_number() over (order by year, region_level, industry_digits, industry_code) as industry_key
@@ -109,21 +136,51 @@ spatial as (
         -- R_{k-1} the cumulative p before k. As sum_k R_{k-1} c_k + sum_k p_k C_{k-1} + sum_k p_k c_k
         -- = T sum_k c_k, this is (1/2) (sum_k c_k - sum_k p_k c_k - 2 sum_k p_k C_{k-1}): one running sum only
         (sum(industry_share) - sum(region_share * industry_share) - 2 * sum(region_share * industry_share_before)) / 2
-            as locational_gini,
-        -- sum over the industry's regions of (c - x)^2 - x^2; adding sum_r x_r^2 gives G_i over all regions
-        sum((industry_share - region_share) * (industry_share - region_share) - region_share * region_share)
-            as raw_concentration_offset
+            as locational_gini
     from curve
     group by industry_key
 
 ),
 
--- output sums of the firms per 4-digit industry (one scan of the firms), rolled up to 3 and 2 digits
+-- Ellison-Glaeser's raw concentration over the regions where the industry has some of its size
+eg_cell_shares as (
+
+    select
+        i.industry_key,
+        c.eg_size / i.industry_eg_size as industry_share,
+        x.eg_region_share as region_share
+    from cells as c
+    inner join industry_totals as i
+        on c.year = i.year and c.region_level = i.region_level and c.industry_digits = i.industry_digits
+        and c.industry_code = i.industry_code
+    inner join region_shares as x
+        on c.year = x.year and c.region_level = x.region_level and c.industry_digits = x.industry_digits
+        and c.region_code = x.region_code
+    where c.eg_size > 0
+
+),
+
+eg_concentration as (
+
+    select
+        industry_key,
+        -- sum over the industry's regions of (c - x)^2 - x^2; adding sum_r x_r^2 gives G_i over all regions
+        sum((industry_share - region_share) * (industry_share - region_share) - region_share * region_share)
+            as raw_concentration_offset
+    from eg_cell_shares
+    group by industry_key
+
+),
+
+-- sums of the Ellison-Glaeser size of the firms per 4-digit industry (one scan of the firms), rolled up
+-- to 3 and 2 digits
 firm_sums as (
 
     select
         census_year as year, harmonised_industry_code,
-        count(*) as n_firms, sum(output) as output, sum(output * output) as output_sq
+        count(*) as n_firms,
+        sum(cast({{ eg_size }} as double)) as eg_size,
+        sum(cast({{ eg_size }} as double) * {{ eg_size }}) as eg_size_sq
     from {{ ref('int_firms_harmonised') }}
     group by census_year, harmonised_industry_code
 
@@ -135,7 +192,7 @@ firm_herfindahl as (
     select
         year, {{ digits }} as industry_digits, left(harmonised_industry_code, {{ digits }}) as industry_code,
         cast(sum(n_firms) as {{ dbt.type_bigint() }}) as n_firms,
-        case when sum(output) > 0 then sum(output_sq) / (sum(output) * sum(output)) end as firm_herfindahl
+        case when sum(eg_size) > 0 then sum(eg_size_sq) / (sum(eg_size) * sum(eg_size)) end as firm_herfindahl
     from firm_sums
     group by year, left(harmonised_industry_code, {{ digits }})
     {% if not loop.last %}union all{% endif %}
@@ -148,7 +205,7 @@ assembled as (
     select
         i.year, i.industry_digits, i.industry_code, i.region_level,
         s.locational_gini,
-        s.raw_concentration_offset + q.sum_region_share_sq as raw_concentration,
+        e.raw_concentration_offset + q.sum_region_share_sq as raw_concentration,
         1 - q.sum_region_share_sq as region_dispersion,
         h.firm_herfindahl,
         h.n_firms,
@@ -156,6 +213,8 @@ assembled as (
     from industry_totals as i
     left join spatial as s
         on i.industry_key = s.industry_key
+    left join eg_concentration as e
+        on i.industry_key = e.industry_key
     left join region_share_squares as q
         on i.year = q.year and i.region_level = q.region_level and i.industry_digits = q.industry_digits
     left join firm_herfindahl as h
