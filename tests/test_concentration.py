@@ -287,7 +287,8 @@ def test_industry_concentration_matches_dense_numpy():
     firms, mart = read_tables(rich_warehouse(), "int_firms_harmonised", "industry_concentration")
     mart = mart.set_index(["year", "industry_digits", "industry_code", "region_level"]).sort_index()
     expected = []
-    employment = {key[:3]: m for *key, _, m in dense_matrices(firms, "employment")}
+    employment = {(year, level, digits): m
+                  for year, level, digits, _, m in dense_matrices(firms.astype({"employment": float}), "employment")}
     for year, level, digits, frame, matrix in dense_matrices(firms):
         in_scope = manufacturing(matrix.columns)
         matrix = matrix.loc[:, in_scope]

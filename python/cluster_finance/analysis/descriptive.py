@@ -271,7 +271,9 @@ def table5(county_proximity: pd.DataFrame, county_outcomes: pd.DataFrame, firm_p
                 "Stata's summarize/_pctile definition (var percentile_method = stata)."),
              f"Firm age = census year - founding year, clamped into [{settings.firm_age_range[0]}, "
              f"{settings.firm_age_range[1]}] (var firm_age_range, the paper's range; the firm stays in the "
-             f"sample).", footnote(threshold)]
+             f"sample). Log(value added1): the mean of value added by the output and the income approach, where "
+             f"both are positive (the paper's 'weighted average', read with equal weights; see Table 10).",
+             footnote(threshold)]
     table = ReportTable("table5", "Table 5. Summary statistics of variables used in regressions",
                         ["Variable", "Mean", "SD", "Min", "Max", "N"], rows, notes, rules_after=rules)
     return table, tidy.assign(table=5)

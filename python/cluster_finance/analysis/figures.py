@@ -68,23 +68,26 @@ def plot_robustness(key_rows: pd.DataFrame, path: Path) -> Path:
         sub = key_rows.loc[key_rows["table"] == table]
         deps = list(dict.fromkeys(sub["dependent"]))
         labels, ticks, headers, y = [], [], [], 0.0
+        position = {}
         for dep in deps:
             headers.append((dep, y))    # a header line, then the nine (level, digits) rows
             y += 1.0
             for level, digits in GRID_CELLS:
-                cell = sub.loc[(sub["dependent"] == dep) & (sub["region_level"] == level)
-                               & (sub["industry_digits"] == digits)]
-                for offset, (weight, (color, marker)) in zip((-0.22, 0.0, 0.22), WEIGHT_STYLE.items()):
-                    r = cell.loc[cell["weight"] == weight]
-                    if r.empty:
-                        continue
-                    r = r.iloc[0]
-                    ax.errorbar(r["coef"], y + offset, xerr=[[r["coef"] - r["ci95_low"]], [r["ci95_high"] - r["coef"]]],
-                                fmt=marker, color=color, ms=3.5, lw=0.9, capsize=0)
+                position[(dep, level, digits)] = y
                 ticks.append(y)
                 labels.append(f"{level[:4]}. {digits}d")
                 y += 1
             y += 0.3
+        rows = sub.assign(row=[position.get((d, lv, dg)) for d, lv, dg in
+                               zip(sub["dependent"], sub["region_level"], sub["industry_digits"])]).dropna(subset=["row"])
+        # one errorbar call per weight (hundreds of single-point calls took seconds)
+        for offset, (weight, (color, marker)) in zip((-0.22, 0.0, 0.22), WEIGHT_STYLE.items()):
+            r = rows.loc[rows["weight"] == weight]
+            if r.empty:
+                continue
+            ax.errorbar(r["coef"], r["row"] + offset,
+                        xerr=[r["coef"] - r["ci95_low"], r["ci95_high"] - r["coef"]],
+                        fmt=marker, color=color, ms=3.5, lw=0.9, capsize=0)
         ax.axvline(0, color="#444", lw=0.8)
         ax.set_yticks(ticks)
         ax.set_yticklabels(labels, fontsize=6.5)

@@ -79,7 +79,7 @@ def single_industry_note(settings: Settings) -> str:
     if settings.single_industry_proximity == "zero":
         return ("a county with a single industry in the product space has proximity 0 (var "
                 "single_industry_proximity = zero, as the paper's Table 5 minimum of 0.000 shows its samples "
-                "did); a county with none has no proximity and drops out (the paper's Ns: fewer counties "
-                "have proximity than minimum assets).")
+                "did); a county with none has no proximity, so it is missing from the regressions (the "
+                "paper's Ns: fewer counties have proximity than minimum assets).")
     return ("counties with fewer than two industries in the product space have no proximity and drop out "
             "(var single_industry_proximity = null; the paper's samples gave single-industry counties 0).")
