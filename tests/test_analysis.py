@@ -346,7 +346,26 @@ def synthetic_report(tmp_path_factory):
     generate_census(root / "raw", root / "reference", scale=0.03, seed=11, progress=False)
     res = build_warehouse(root / "raw", root / "reference", root / "wh.duckdb", target_path=root / "target")
     out = run_analysis(res.warehouse, root / "reports", synthetic=True, progress=False)
+    out["warehouse"] = res.warehouse
     return out
+
+
+def test_synthetic_samples_follow_the_paper(synthetic_report):
+    """The paper's samples: single-industry counties enter with proximity 0, counties with no industry in
+    the product space have none, so Table 6's N (proximity) is below its column 4's (the lag alone)."""
+    import duckdb
+    with duckdb.connect(str(synthetic_report["warehouse"]), read_only=True) as con:
+        cp = con.sql("select * from county_proximity").df()
+        co = con.sql("select * from county_outcomes").df()
+    assert (cp.loc[cp.n_industries_output == 1, "proximity_output"] == 0).all()
+    assert cp.loc[cp.n_industries_output == 0, "proximity_output"].isna().all()
+    assert (cp.proximity_output.isna() == (cp.n_industries_output == 0)).all()
+    years = sorted(co.year.unique())
+    both = set(co.loc[co.year == years[0], "county_code"]) & set(co.loc[co.year == years[-1], "county_code"])
+    with_prox = set(cp.loc[(cp.year == years[0]) & cp.proximity_asset.notna(), "county_code"])
+    coefs = synthetic_report["coefficient_frame"]
+    n = {c: int(coefs.loc[(coefs.table == 6) & (coefs.column == c), "n_obs"].iloc[0]) for c in (1, 4)}
+    assert n[1] == len(both & with_prox) and n[4] == len(both) >= n[1]
 
 
 @pytest.mark.parametrize("table,column,dependent,variable", PLANTED)

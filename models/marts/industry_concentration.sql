@@ -94,14 +94,17 @@ industry_totals as (
 
 ),
 
--- s_ri / s_i and x_r for the regions where the industry has output
+-- s_ri / s_i and x_r for the regions where the industry has output (the locational Gini) or some of its
+-- Ellison-Glaeser size (eg_: the same in that size); each NULL where the industry has none of it
 cell_shares as (
 
     select
         i.industry_key,
-        c.output / i.industry_output as industry_share,
+        case when c.output > 0 then c.output / i.industry_output end as industry_share,
         x.region_share,
-        x.region_order
+        x.region_order,
+        case when c.eg_size > 0 then c.eg_size / i.industry_eg_size end as eg_industry_share,
+        x.eg_region_share
     from cells as c
     inner join industry_totals as i
         on c.year = i.year and c.region_level = i.region_level and c.industry_digits = i.industry_digits
@@ -109,7 +112,7 @@ cell_shares as (
     inner join region_shares as x
         on c.year = x.year and c.region_level = x.region_level and c.industry_digits = x.industry_digits
         and c.region_code = x.region_code
-    where c.output > 0
+    where c.output > 0 or c.eg_size > 0
 
 ),
 
@@ -123,6 +126,7 @@ curve as (
             order by industry_share / region_share, region_order
             rows between unbounded preceding and 1 preceding), 0) as industry_share_before
     from cell_shares
+    where industry_share is not null
 
 ),
 
@@ -142,32 +146,16 @@ spatial as (
 
 ),
 
--- Ellison-Glaeser's raw concentration over the regions where the industry has some of its size
-eg_cell_shares as (
-
-    select
-        i.industry_key,
-        c.eg_size / i.industry_eg_size as industry_share,
-        x.eg_region_share as region_share
-    from cells as c
-    inner join industry_totals as i
-        on c.year = i.year and c.region_level = i.region_level and c.industry_digits = i.industry_digits
-        and c.industry_code = i.industry_code
-    inner join region_shares as x
-        on c.year = x.year and c.region_level = x.region_level and c.industry_digits = x.industry_digits
-        and c.region_code = x.region_code
-    where c.eg_size > 0
-
-),
-
+-- Ellison-Glaeser's raw concentration, over the regions where the industry has some of its size
 eg_concentration as (
 
     select
         industry_key,
         -- sum over the industry's regions of (c - x)^2 - x^2; adding sum_r x_r^2 gives G_i over all regions
-        sum((industry_share - region_share) * (industry_share - region_share) - region_share * region_share)
-            as raw_concentration_offset
-    from eg_cell_shares
+        sum((eg_industry_share - eg_region_share) * (eg_industry_share - eg_region_share)
+            - eg_region_share * eg_region_share) as raw_concentration_offset
+    from cell_shares
+    where eg_industry_share is not null
     group by industry_key
 
 ),
