@@ -38,7 +38,8 @@ def fake_marts(seed: int = 0, n_counties: int = 60, n_panel: int = 300) -> Marts
     divisions = pd.read_csv(REPO / "seeds" / "cic_divisions.csv", dtype=str)
     yearbook = pd.DataFrame({"year": [EARLY, LATE], "gross_output_trillion_rmb": [2e-3, 1e-2]})
 
-    counties = [f"{p}{i:04d}" for p, i in zip(rng.choice(["11", "32", "44"], n_counties), range(n_counties))]
+    # six-digit codes whose first four digits (the prefecture) take seven values per province
+    counties = [f"{p}{i % 7:02d}{i:02d}" for p, i in zip(rng.choice(["11", "32", "44"], n_counties), range(n_counties))]
     prox = {y: 0.2 + 0.03 * rng.normal(size=(n_counties, 3)) for y in (EARLY, LATE)}
     cp = pd.concat([pd.DataFrame({"county_code": counties, "year": y, "proximity_output": prox[y][:, 0],
                                   "proximity_employment": prox[y][:, 1], "proximity_asset": prox[y][:, 2]})
@@ -99,8 +100,61 @@ def fake_marts(seed: int = 0, n_counties: int = 60, n_panel: int = 300) -> Marts
                                     "proximity": 0.2 + 0.02 * rng.normal() + (0.005 if year == LATE else 0),
                                     "output": rng.uniform(1e5, 1e7), "n_firms": n})
     rp = pd.DataFrame(region_rows)
+    # the firms' proximity is their county's, as firm_panel reads it from county_proximity (the flagged county too)
+    prox_cols = ["proximity_output", "proximity_employment", "proximity_asset"]
+    fp = fp.drop(columns=prox_cols).merge(cp[["county_code", "year", *prox_cols]], on=["county_code", "year"],
+                                          how="left")
+    fp["prefecture_code"] = fp["county_code"].str[:4]
+    fp["province_code"] = fp["county_code"].str[:2]
+    extra = np.random.default_rng(seed + 1000)   # the robustness frames, drawn apart so the above stay put
+    fp["sales_relative_to_industry"] = np.exp(fp["log_sales"] - 9) * extra.lognormal(0, 0.1, len(fp))
+    co["n_industries"] = np.maximum(1, co["n_firms"] // 3)
+    co["n_small_firm_industries"] = np.maximum(1, co["n_small_firms"] // 3)
     return Marts(firms=firms, divisions=divisions, provinces=provinces, yearbook=yearbook,
-                 region_proximity=rp, county_proximity=cp, county_outcomes=co, firm_panel=fp)
+                 region_proximity=rp, county_proximity=cp, county_outcomes=co, firm_panel=fp,
+                 **robustness_frames(cp, co, rp, extra))
+
+
+def robustness_frames(cp: pd.DataFrame, co: pd.DataFrame, rp: pd.DataFrame, rng: np.random.Generator) -> dict:
+    """region_measures, region_outcomes, region_sizes, industry_concentration and industry_sizes for every
+    level and digits: county x 4 digits is county_proximity itself; the rest is noise around it."""
+    county = cp.melt(id_vars=["county_code", "year"], var_name="measure", value_name="value").rename(
+        columns={"county_code": "region_code"}).assign(region_level="county")
+    coarser = pd.concat([rp.loc[rp.region_level != "county", ["year", "region_level", "region_code", "proximity"]]
+                         .rename(columns={"proximity": "value"}).assign(measure=m)
+                         for m in ("proximity_output", "proximity_employment", "proximity_asset")])
+    proximity = pd.concat([county, coarser], ignore_index=True)
+    measures = []
+    for digits in (4, 3, 2):
+        d = proximity.assign(industry_digits=digits)
+        if digits != 4:
+            d["value"] = d["value"] + rng.normal(0, 0.01, len(d))
+        measures.append(d)
+        base = d.loc[d["measure"] == "proximity_output"]
+        for m, scale in (("hhi", 0.3), ("krugman", 1.0), ("gini", 0.8)):
+            measures.append(base.assign(measure=m, value=scale * rng.uniform(0.5, 1.0, len(base))))
+    measures = pd.concat(measures, ignore_index=True)[
+        ["year", "region_level", "region_code", "industry_digits", "measure", "value"]]
+    counties = co.rename(columns={"county_code": "region_code"}).assign(region_level="county")
+    outcomes = [counties]
+    for level, width in (("prefecture", 4), ("province", 2)):
+        g = counties.assign(region_code=counties["region_code"].str[:width]).groupby(["region_code", "year"])
+        agg = g.agg(min_asset=("min_asset", "min"), p5_asset=("p5_asset", "min"), p10_asset=("p10_asset", "min"),
+                    n_firms=("n_firms", "sum"), n_small_firms=("n_small_firms", "sum"),
+                    n_industries=("n_industries", "max"), n_small_firm_industries=("n_small_firm_industries", "max"))
+        outcomes.append(agg.reset_index().assign(region_level=level))
+    outcomes = pd.concat(outcomes, ignore_index=True)
+    sizes = pd.concat([outcomes[["year", "region_level", "region_code", "n_firms"]].assign(
+        industry_digits=digits, output=lambda d: d["n_firms"] * 1000.0) for digits in (4, 3, 2)], ignore_index=True)
+    industries = [f"13{i:02d}" for i in range(12)]
+    ic = pd.DataFrame([{"year": y, "industry_digits": 4, "industry_code": c, "region_level": level,
+                        "locational_gini": rng.uniform(0.1, 0.4), "ellison_glaeser": rng.normal(0.02, 0.02),
+                        "firm_herfindahl": 0.1, "n_firms": 10, "n_regions": 5}
+                       for y in (EARLY, LATE) for c in industries for level in ("county", "prefecture", "province")])
+    isz = pd.DataFrame([{"year": y, "industry_digits": 4, "industry_code": c, "output": rng.uniform(1e5, 1e6)}
+                        for y in (EARLY, LATE) for c in industries])
+    return {"region_measures": measures, "region_outcomes": outcomes, "region_sizes": sizes,
+            "industry_concentration": ic, "industry_sizes": isz}
 
 
 @pytest.fixture(scope="module")
@@ -152,17 +206,20 @@ def test_table4_average_and_difference(analysed):
     avg = {y: np.average(g.proximity, weights=g.output) for y, g in prov.groupby("year")}
     got = t4.loc[t4.province_code == "weighted_average"].set_index("year")["proximity"]
     assert got[EARLY] == pytest.approx(avg[EARLY]) and got[LATE] == pytest.approx(avg[LATE])
-    diff = t4.loc[t4.province_code.str.startswith("difference")].iloc[0]
-    assert diff["proximity"] == pytest.approx(avg[LATE] - avg[EARLY], abs=1e-12)
-    # HC1 WLS by hand: transform by sqrt(w), sandwich, n/(n-k)
-    w = prov.output.to_numpy()
-    X = np.column_stack([np.ones(len(prov)), (prov.year == LATE).to_numpy(float)]) * np.sqrt(w)[:, None]
-    y = prov.proximity.to_numpy() * np.sqrt(w)
-    beta = np.linalg.lstsq(X, y, rcond=None)[0]
-    e = y - X @ beta
-    bread = np.linalg.inv(X.T @ X)
-    cov = bread @ ((X * e[:, None] ** 2).T @ X) @ bread * len(y) / (len(y) - 2)
-    assert diff["se"] == pytest.approx(np.sqrt(cov[1, 1]), rel=1e-8)
+    # the difference of the two averages is kept in the tidy CSV; the printed difference is paired
+    of_averages = t4.loc[t4.province_code.str.startswith("difference_of_averages")].iloc[0]
+    assert of_averages["proximity"] == pytest.approx(avg[LATE] - avg[EARLY], abs=1e-12)
+    diff = t4.loc[t4.province_code == f"difference_{LATE}_{EARLY}"].iloc[0]
+    # paired by hand: each province's change, weights = the mean of its two output shares, HC1 of the mean
+    wide = prov.pivot(index="region_code", columns="year", values=["proximity", "output"]).dropna()
+    change = (wide[("proximity", LATE)] - wide[("proximity", EARLY)]).to_numpy()
+    w = (wide[("output", EARLY)] / wide[("output", EARLY)].sum() + wide[("output", LATE)] / wide[("output", LATE)].sum()).to_numpy() / 2
+    mean = np.sum(w * change) / np.sum(w)
+    n = len(change)
+    se = np.sqrt(np.sum(w ** 2 * (change - mean) ** 2) / np.sum(w) ** 2 * n / (n - 1))
+    assert diff["proximity"] == pytest.approx(mean, abs=1e-12)
+    assert diff["se"] == pytest.approx(se, rel=1e-8)
+    assert diff["n_pairs"] == n == 4
 
 
 def test_table5_stats(analysed):
@@ -288,7 +345,26 @@ def synthetic_report(tmp_path_factory):
     generate_census(root / "raw", root / "reference", scale=0.03, seed=11, progress=False)
     res = build_warehouse(root / "raw", root / "reference", root / "wh.duckdb", target_path=root / "target")
     out = run_analysis(res.warehouse, root / "reports", synthetic=True, progress=False)
+    out["warehouse"] = res.warehouse
     return out
+
+
+def test_synthetic_samples_follow_the_paper(synthetic_report):
+    """The paper's samples: single-industry counties enter with proximity 0, counties with no industry in
+    the product space have none, so Table 6's N (proximity) is below its column 4's (the lag alone)."""
+    import duckdb
+    with duckdb.connect(str(synthetic_report["warehouse"]), read_only=True) as con:
+        cp = con.sql("select * from county_proximity").df()
+        co = con.sql("select * from county_outcomes").df()
+    assert (cp.loc[cp.n_industries_output == 1, "proximity_output"] == 0).all()
+    assert cp.loc[cp.n_industries_output == 0, "proximity_output"].isna().all()
+    assert (cp.proximity_output.isna() == (cp.n_industries_output == 0)).all()
+    years = sorted(co.year.unique())
+    both = set(co.loc[co.year == years[0], "county_code"]) & set(co.loc[co.year == years[-1], "county_code"])
+    with_prox = set(cp.loc[(cp.year == years[0]) & cp.proximity_asset.notna(), "county_code"])
+    coefs = synthetic_report["coefficient_frame"]
+    n = {c: int(coefs.loc[(coefs.table == 6) & (coefs.column == c), "n_obs"].iloc[0]) for c in (1, 4)}
+    assert n[1] == len(both & with_prox) and n[4] == len(both) >= n[1]
 
 
 @pytest.mark.parametrize("table,column,dependent,variable", PLANTED)
@@ -326,11 +402,17 @@ def write_mart_tables(marts: Marts, path: Path) -> Path:
     # each firm's 2-digit harmonised industry is its division (a 4-digit label's prefix is not read)
     rollup = pd.DataFrame({"harmonised_industry_code": firms["harmonised_industry_code"].unique()})
     rollup = rollup.assign(industry_digits=2, industry_code=rollup["harmonised_industry_code"].str[:2])
+    rm = marts.region_measures
+    concentration = rm.loc[rm.measure.isin(["hhi", "krugman", "gini"])].pivot_table(
+        index=["year", "region_level", "region_code", "industry_digits"], columns="measure", values="value").reset_index()
+    settings = pd.DataFrame({"setting": ["single_industry_proximity", "percentile_method"], "value": ["zero", "stata"]})
     con = duckdb.connect(str(path))
     try:
         for name, frame in {"int_firms_harmonised": firms, "cells": pd.concat([cells, cells_2digit]),
                             "region_proximity": region, "county_proximity": marts.county_proximity,
                             "county_outcomes": marts.county_outcomes, "firm_panel": marts.firm_panel,
+                            "region_concentration": concentration, "region_outcomes": marts.region_outcomes,
+                            "industry_concentration": marts.industry_concentration, "build_settings": settings,
                             "stg_yearbook_totals": marts.yearbook, "provinces": marts.provinces,
                             "int_industry_harmonised_rollup": rollup}.items():
             con.register("frame", frame)
@@ -353,6 +435,10 @@ def test_run_analysis_reads_the_marts(tmp_path, analysed):
         pd.testing.assert_frame_equal(got, exp, check_dtype=False)
     pd.testing.assert_frame_equal(out["coefficient_frame"], expected["coefficient_frame"], check_dtype=False)
     assert (tmp_path / "reports" / "report.html").exists()
+    # the settings the warehouse was built with (build_settings) reach the notes
+    assert out["settings"].percentile_method == "stata"
+    assert "Stata's summarize/_pctile definition (var percentile_method = stata" in \
+        out["tables"]["table6"]["markdown"].read_text()
 
 
 def test_planted_comparison_logic():

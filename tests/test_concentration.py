@@ -6,6 +6,9 @@ matrix, with the published algorithms written out as their packages write them:
 - REAT gini() (coefnorm = FALSE): Doersam's trapezoid formula G = 1 - (1/n) sum_j (Y_{j-1} + Y_j);
 - EconGeo locational.Gini(): regions ordered by LQ, (sum C_k P_{k-1} - sum C_{k-1} P_k) / 2;
 - Ellison-Glaeser (1997) gamma with the firm-level Herfindahl.
+With the default vars the indices run over the manufacturing industries only (concentration_industries:
+CIC divisions 13-43, so the utilities of the test censuses are left out) and Ellison-Glaeser over
+employment (ellison_glaeser_size); the dense computations here do the same.
 The hand-worked cases (exact fractions) are the dbt unit tests in models/marts/_marts_outcomes.yml; the
 same numbers are re-derived here with fractions.Fraction so that the yml cannot drift from the algebra.
 
@@ -141,8 +144,8 @@ def rich_warehouse() -> Path:
     # `dbt build` without tests of the marts under test and their parents only: the data tests and unit tests run in every
     # project build (tiny_warehouse), so repeating them here would only cost time.
     warehouse = root / "warehouse.duckdb"
-    selected = ["+region_concentration", "+industry_concentration", "+county_outcomes", "+firm_panel",
-                "+panel_match_rates"]
+    selected = ["+region_concentration", "+industry_concentration", "+region_outcomes", "+county_outcomes",
+                "+firm_panel", "+panel_match_rates"]
     result = run_dbt(["build", "--select", *selected, "--exclude-resource-type", "test", "unit_test"], warehouse,
                      {"raw_dir": str(root / "raw"), "reference_dir": str(root / "reference")}, root / "target")
     assert result.success, result.exception
@@ -191,10 +194,16 @@ def ellison_glaeser(industry: np.ndarray, region_total: np.ndarray, firm_sizes: 
     return float((G - (1 - np.sum(x ** 2)) * H) / ((1 - np.sum(x ** 2)) * (1 - H)))
 
 
-def dense_matrices(firms: pd.DataFrame):
-    """(year, level, digits) -> (regions, industries, region x industry output matrix). A firm's industry
-    at each level is the union-find component of its own code cut to that level (the concordance of
-    tiny_inputs), never a prefix of the warehouse's 4-digit label."""
+def manufacturing(codes) -> np.ndarray:
+    """The default scope of the concentration marts: CIC divisions 13-43 (var manufacturing_divisions)."""
+    divisions = pd.Series(list(codes), dtype=str).str[:2]
+    return ((divisions >= "13") & (divisions <= "43")).to_numpy()
+
+
+def dense_matrices(firms: pd.DataFrame, values: str = "output"):
+    """(year, level, digits) -> (regions, industries, region x industry matrix of ``values``). A firm's
+    industry at each level is the union-find component of its own code cut to that level (the concordance
+    of tiny_inputs), never a prefix of the warehouse's 4-digit label."""
     concordance = list(reference_frames()["industry_concordance"].itertuples(index=False, name=None))
     codes = list(zip(firms["industry_vintage"], firms["industry_code"]))
     for year, by_year in firms.groupby("census_year"):
@@ -204,7 +213,7 @@ def dense_matrices(firms: pd.DataFrame):
                 industry = [labels[(v, c[:digits])] for v, c in zip(by_year["industry_vintage"],
                                                                      by_year["industry_code"])]
                 frame = by_year.assign(region=by_year[column], industry=industry)
-                matrix = frame.pivot_table(index="region", columns="industry", values="output",
+                matrix = frame.pivot_table(index="region", columns="industry", values=values,
                                            aggfunc="sum", fill_value=0.0)
                 yield year, level, digits, frame, matrix
 
@@ -260,7 +269,7 @@ def test_region_concentration_matches_dense_numpy():
     mart = mart.set_index(["year", "region_level", "region_code", "industry_digits"]).sort_index()
     expected = []
     for year, level, digits, _, matrix in dense_matrices(firms):
-        values = matrix.to_numpy()
+        values = matrix.to_numpy()[:, manufacturing(matrix.columns)]
         values = values[:, values.sum(axis=0) > 0]  # industries with output somewhere in the nation
         nation = values.sum(axis=0) / values.sum()
         for region, row in zip(matrix.index, values):
@@ -273,6 +282,7 @@ def test_region_concentration_matches_dense_numpy():
             expected.append(record)
     expected = pd.DataFrame(expected).set_index(mart.index.names).sort_index()
     assert len(expected) > 50 and expected["gini"].notna().sum() > 50
+    assert (firms["harmonised_industry_code"].str[:2] == "44").any()   # a utility to leave out
     assert list(mart.index) == list(expected.index)
     assert (mart["n_industries"].to_numpy() == expected["n_industries"].to_numpy()).all()
     for column in ("hhi", "krugman", "gini"):
@@ -284,18 +294,26 @@ def test_industry_concentration_matches_dense_numpy():
     firms, mart = read_tables(rich_warehouse(), "int_firms_harmonised", "industry_concentration")
     mart = mart.set_index(["year", "industry_digits", "industry_code", "region_level"]).sort_index()
     expected = []
+    employment = {(year, level, digits): m
+                  for year, level, digits, _, m in dense_matrices(firms.astype({"employment": float}), "employment")}
     for year, level, digits, frame, matrix in dense_matrices(firms):
+        in_scope = manufacturing(matrix.columns)
+        matrix = matrix.loc[:, in_scope]
+        staff = employment[(year, level, digits)].reindex(index=matrix.index, columns=matrix.columns, fill_value=0)
         region_total = matrix.to_numpy().sum(axis=1)
+        region_staff = staff.to_numpy(dtype=float).sum(axis=1)
         for industry in matrix.columns:
             column = matrix[industry].to_numpy()
-            sizes = frame.loc[frame["industry"] == industry, "output"].to_numpy(dtype=float)
+            firms_of = frame.loc[frame["industry"] == industry]
+            sizes = firms_of["employment"].to_numpy(dtype=float)   # Ellison-Glaeser over employment
             record = dict(year=year, industry_digits=digits, industry_code=industry, region_level=level,
-                          n_firms=len(sizes), n_regions=frame.loc[frame["industry"] == industry, "region"].nunique(),
+                          n_firms=len(sizes), n_regions=firms_of["region"].nunique(),
                           locational_gini=np.nan, ellison_glaeser=np.nan, firm_herfindahl=np.nan)
             if column.sum() > 0:
-                eg = ellison_glaeser(column, region_total, sizes)
-                record.update(locational_gini=econgeo_locational_gini(column, region_total),
-                              firm_herfindahl=np.sum((sizes / sizes.sum()) ** 2),
+                record.update(locational_gini=econgeo_locational_gini(column, region_total))
+            if sizes.sum() > 0:
+                eg = ellison_glaeser(staff[industry].to_numpy(dtype=float), region_staff, sizes)
+                record.update(firm_herfindahl=np.sum((sizes / sizes.sum()) ** 2),
                               ellison_glaeser=np.nan if eg is None else eg)
             expected.append(record)
     expected = pd.DataFrame(expected).set_index(mart.index.names).sort_index()
@@ -317,10 +335,15 @@ def test_concentration_on_the_tiny_census(tiny_warehouse):
     industries = industries.set_index(["year", "industry_digits", "industry_code", "region_level"])
     checked = 0
     for year, level, digits, frame, matrix in dense_matrices(firms):
+        matrix = matrix.loc[:, manufacturing(matrix.columns)]
         values = matrix.to_numpy()
         nation = values.sum(axis=0) / values.sum()
         for region, row in zip(matrix.index, values):
             got = regions.loc[(year, level, region, digits)]
+            if row.sum() == 0:   # only a utility: no industry in scope
+                assert np.isnan(got["hhi"]) and got["n_industries"] == 0
+                checked += 1
+                continue
             share = row / row.sum()
             assert got["hhi"] == pytest.approx(np.sum(share ** 2), rel=1e-12)
             assert got["krugman"] == pytest.approx(np.abs(share - nation).sum(), rel=1e-12, abs=1e-15)
@@ -345,8 +368,8 @@ def test_every_column_of_the_outcome_models_is_documented(tiny_warehouse):
             assert model.get("description"), model["name"]
             assert all(column.get("description") for column in model["columns"]), model["name"]
             documented[model["name"]] = [column["name"] for column in model["columns"]]
-    assert set(documented) == {"region_concentration", "industry_concentration", "county_outcomes", "firm_panel",
-                               "panel_match_rates", "int_panel_years", "int_firm_matches"}
+    assert set(documented) == {"region_concentration", "industry_concentration", "region_outcomes", "county_outcomes",
+                               "firm_panel", "panel_match_rates", "int_panel_years", "int_firm_matches"}
     with duckdb.connect(str(tiny_warehouse), read_only=True) as con:
         for name, columns in documented.items():
             assert [row[0] for row in con.sql(f"describe {name}").fetchall()] == columns, name

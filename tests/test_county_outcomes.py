@@ -65,3 +65,34 @@ def test_county_codes_are_harmonised(tiny_warehouse):
     (mart,) = read_tables(tiny_warehouse, "county_outcomes")
     assert not set(mart["county_code"]) & {"110102", "110103"}
     assert set(mart.loc[mart["year"] == 1995, "county_code"]) == set(mart.loc[mart["year"] == 2004, "county_code"])
+
+
+def test_stata_percentiles_by_hand():
+    """The unit test region_outcomes_stata_percentiles: Stata's summarize/_pctile definition is numpy's
+    'averaged_inverted_cdf' (x_(k+1) for k = floor(n p) < n p, the mean of x_(k) and x_(k+1) when n p = k)."""
+    five = np.array([0, 1, 2, 3, 10], dtype=float)
+    assert np.percentile(five, [5, 10], method="averaged_inverted_cdf").tolist() == [0.0, 0.0]
+    twenty = np.arange(1, 21, dtype=float)
+    assert np.percentile(twenty, [5, 10], method="averaged_inverted_cdf").tolist() == [1.5, 2.5]
+    assert np.percentile(twenty, [5, 10]).tolist() == pytest.approx([1.95, 2.9])   # linear, the default
+
+
+def test_region_outcomes_pool_the_firms_of_each_level():
+    """region_outcomes at county, prefecture and province level against numpy over all firms of the
+    region (the prefecture's 5th percentile is that of all its firms, not an average over its counties),
+    and county_outcomes is its county slice."""
+    firms, regions, counties = read_tables(rich_warehouse(), "int_firms_harmonised", "region_outcomes",
+                                           "county_outcomes")
+    for level, column in (("county", "harmonised_county_code"), ("prefecture", "prefecture_code"),
+                          ("province", "province_code")):
+        expected = expected_outcomes(firms.assign(harmonised_county_code=firms[column]))
+        got = regions.loc[regions["region_level"] == level].rename(columns={"region_code": "county_code"})
+        compare(got, expected)
+        industries = firms.groupby([column, "census_year"])["harmonised_industry_code"].nunique()
+        got = got.set_index(["county_code", "year"]).sort_index()
+        assert (got["n_industries"].to_numpy() == industries.sort_index().to_numpy()).all(), level
+    assert (regions["region_level"] == "prefecture").sum() < (regions["region_level"] == "county").sum()
+    slice_ = regions.loc[regions["region_level"] == "county"].drop(columns="region_level").rename(
+        columns={"region_code": "county_code"})
+    pd.testing.assert_frame_equal(counties.sort_values(["county_code", "year"]).reset_index(drop=True),
+                                  slice_[counties.columns].sort_values(["county_code", "year"]).reset_index(drop=True))

@@ -72,6 +72,11 @@ def expected_panel(firms: pd.DataFrame, census: dict[int, pd.DataFrame], proximi
     raw = pd.concat([frame.assign(year=year) for year, frame in census.items()])
     codes = firms[["census_year", "firm_id", "harmonised_county_code", "harmonised_industry_code"]].rename(
         columns={"census_year": "year", "harmonised_county_code": "county_code", "harmonised_industry_code": "hic"})
+    # Table 9's firm scale as the text defines it: sales over the average sales of the firm's industry that
+    # year, over every census firm of the industry with sales (not only the panel's)
+    everyone = pd.concat([frame.assign(year=year) for year, frame in census.items()])[["year", "firm_id", "sales"]]
+    everyone = everyone.merge(codes, on=["year", "firm_id"])
+    industry_mean = everyone.dropna(subset=["sales"]).groupby(["year", "hic"])["sales"].mean().rename("mean_sales")
     df = rows.merge(raw, on=["year", "firm_id"]).drop(columns=["county_code", "industry_code"])
     df = df.merge(codes, on=["year", "firm_id"]).rename(columns={"hic": "industry_code"})
 
@@ -89,11 +94,19 @@ def expected_panel(firms: pd.DataFrame, census: dict[int, pd.DataFrame], proximi
 
     va, vai = df["value_added"].to_numpy(dtype=float), df["value_added_income"].to_numpy(dtype=float)
     export = df["export_value"].to_numpy(dtype=float)
+    mean_sales = df.merge(industry_mean, left_on=["year", "industry_code"], right_index=True,
+                          how="left")["mean_sales"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative_sales = np.where(mean_sales > 0, df["sales"].to_numpy(dtype=float) / mean_sales, np.nan)
     out = pd.DataFrame({
         "panel_id": df["panel_id"], "firm_id": df["firm_id"], "year": df["year"],
-        "county_code": df["county_code"], "industry_code": df["industry_code"], "match_method": df["match_method"],
-        "firm_age": df["year"] - df["founding_year"].astype(float),
+        "county_code": df["county_code"], "prefecture_code": df["county_code"].str[:4],
+        "province_code": df["county_code"].str[:2], "industry_code": df["industry_code"],
+        "match_method": df["match_method"],
+        # clamped into var firm_age_range's default [0, 99]
+        "firm_age": (df["year"] - df["founding_year"].astype(float)).clip(0, 99),
         "log_sales": log(df["sales"]),
+        "sales_relative_to_industry": relative_sales,
         "debt_asset": ratio("total_debt", "total_assets", CAPS["debt_asset"], False),
         "fixed_asset_asset": ratio("fixed_assets", "total_assets", CAPS["fixed_asset"], True),
         "accounts_receivable_revenue": ratio("accounts_receivable", "sales", CAPS["ar_sales"], False),
@@ -146,9 +159,10 @@ def test_firm_panel_equals_pandas(rich_tables):
     got = panel.set_index(["panel_id", "year"]).sort_index()
     assert list(got.index) == list(expected.index)
     assert list(got.columns) == list(expected.columns)
-    for column in ("firm_id", "county_code", "industry_code", "match_method"):
+    text = ("firm_id", "county_code", "prefecture_code", "province_code", "industry_code", "match_method")
+    for column in text:
         assert (got[column].to_numpy() == expected[column].to_numpy()).all(), column
-    numeric = [c for c in expected.columns if c not in ("firm_id", "county_code", "industry_code", "match_method")]
+    numeric = [c for c in expected.columns if c not in text]
     for column in numeric:
         np.testing.assert_allclose(got[column].to_numpy(dtype=float), expected[column].to_numpy(dtype=float),
                                    rtol=1e-12, atol=0, err_msg=column)

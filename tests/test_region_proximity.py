@@ -179,7 +179,7 @@ def _dense_terms(cells: pd.DataFrame, phi: pd.DataFrame):
                        sizes=sizes, total=total, p_ri=p_ri, n_industries=n_industries)
 
 
-def numpy_region_index(cells: pd.DataFrame, phi: pd.DataFrame, single: str = "null") -> pd.DataFrame:
+def numpy_region_index(cells: pd.DataFrame, phi: pd.DataFrame, single: str = "zero") -> pd.DataFrame:
     """The region index P(r) = sum_i s_i P(r,i) / sum_i s_i from the dense P(r,i)."""
     rows = []
     for d in _dense_terms(cells, phi):
@@ -188,7 +188,11 @@ def numpy_region_index(cells: pd.DataFrame, phi: pd.DataFrame, single: str = "nu
             index = np.nansum(sizes * d["p_ri"], axis=1) / sizes.sum(axis=1)
             excluded = (total - sizes.sum(axis=1)) / total
         flagged = n_industries < 2
-        index = np.where(flagged, 0.0 if single == "zero" else np.nan, index)
+        # var single_industry_proximity: one mapped industry -> 0 ('zero', the default) or NULL;
+        # no mapped industry -> NULL either way
+        index = np.where(flagged, np.nan, index)
+        if single == "zero":
+            index = np.where(n_industries == 1, 0.0, index)
         rows.append(pd.DataFrame({
             "year": d["year"], "region_level": d["level"], "region_code": d["regions"],
             "industry_digits": d["digits"], "weight": d["weight"], "proximity": index,
@@ -262,6 +266,10 @@ def test_region_index_matches_dense_numpy(small_warehouse):
     assert (got["excluded_share"] > 0).any()
     assert (got.loc[~got["is_flagged"], "proximity"].between(0, 1)).all()
     assert got.groupby("weight")["proximity"].sum().nunique() == 3
+    # the default: one mapped industry gives 0 (the paper's Table 5 minimum), none gives NULL
+    assert (got.loc[got["n_industries"] == 1, "proximity"] == 0).all()
+    assert got.loc[got["n_industries"] == 0, "proximity"].isna().all()
+    assert (got["n_industries"] == 1).any()
 
 
 def test_county_proximity_is_the_county_slice(small_warehouse):

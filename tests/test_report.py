@@ -51,12 +51,14 @@ def test_row_width_checked():
 class _Collector(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.sections, self.imgs, self.external, self.tables, self.banner = [], [], [], 0, None
+        self.sections, self.extras, self.imgs, self.external, self.tables, self.banner = [], [], [], [], 0, None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "section" and a.get("class") == "table":
             self.sections.append(a["id"])
+        if tag == "section" and a.get("class") == "extra":
+            self.extras.append(a["id"])
         if tag == "table":
             self.tables += 1
         if tag == "img":
@@ -79,8 +81,12 @@ def test_html_report_holds_all_tables_and_figures(report):
     p = _Collector()
     p.feed(text)
     assert p.sections == [f"table{i}" for i in range(1, 11)]
-    assert p.tables == 10 + ('id="planted"' in text)   # the paper's ten, plus the planted-effect check
-    assert len(p.imgs) == 2 and not p.external
+    # the paper's ten; the conventional measures, the robustness summary and the conventional regressions;
+    # the planted-effect check
+    assert p.extras == ["conventional", "robustness", "conventional_regressions"] + (["planted"] if 'id="planted"' in text else [])
+    assert p.tables == 10 + len(p.extras)
+    assert len(p.imgs) == 3 and not p.external   # Figures 1-2 and the robustness figure
+    assert text.count('id="robustness"') == 1 and '<figure id="robustness_grid"' in text
     for src in p.imgs:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1])[:8] == PNG_MAGIC

@@ -28,6 +28,17 @@ firms as (
     inner join {{ ref('int_firms_harmonised') }} as f
         on f.census_year = p.year and f.firm_id = p.firm_id
 
+),
+
+-- Table 9's firm scale as the paper's text defines it: the firm's revenue over the average revenue of its
+-- (harmonised 4-digit) industry that year, over every census firm of the industry reporting sales
+industry_sales as (
+
+    select census_year, harmonised_industry_code, avg(sales) as mean_sales
+    from {{ ref('int_firms_harmonised') }}
+    where sales is not null
+    group by census_year, harmonised_industry_code
+
 )
 
 select
@@ -36,12 +47,20 @@ select
     f.firm_id,
     f.census_year as year,
     f.harmonised_county_code as county_code,
+    -- the firm's region at the coarser levels (robustness runs with prefecture and province proximity)
+    f.prefecture_code,
+    f.province_code,
     f.harmonised_industry_code as industry_code,
     f.match_method,
 
     -- firm characteristics
-    f.census_year - f.founding_year as firm_age,
+    -- clamped into var firm_age_range (default 0-99, the paper's range): a founding year after the census
+    -- year gives 0, an age above 99 is 99 (greatest/least skip NULLs, hence the explicit case)
+    case when f.founding_year is not null
+         then least({{ var('firm_age_range')[1] }}, greatest({{ var('firm_age_range')[0] }},
+                                                            f.census_year - f.founding_year)) end as firm_age,
     {{ log_positive('f.sales') }} as log_sales,
+    case when industry_sales.mean_sales > 0 then f.sales / industry_sales.mean_sales end as sales_relative_to_industry,
     {{ capped_ratio('f.total_debt', 'f.total_assets', var('cap_debt_asset')) }} as debt_asset,
     {{ capped_ratio('f.fixed_assets', 'f.total_assets', var('cap_fixed_asset'), inclusive=true) }} as fixed_asset_asset,
     {{ capped_ratio('f.accounts_receivable', 'f.sales', var('cap_ar_sales')) }} as accounts_receivable_revenue,
@@ -50,7 +69,8 @@ select
     case when f.export_value is null then null when f.export_value > 0 then 1 else 0 end as exporter,
     {{ log_positive('f.employment') }} as log_labor,
     {{ log_positive('f.total_assets') }} as log_asset,
-    -- VA2: output approach; VA1: mean of the output and income approaches where both are positive
+    -- VA2: output approach; VA1: the paper's "weighted average" of the output and income approaches, read
+    -- as their mean (equal weights), where both are positive
     {{ log_positive('f.value_added') }} as log_value_added,
     case when f.value_added > 0 and f.value_added_income > 0
          then ln((f.value_added + f.value_added_income) / 2.0) end as log_value_added1,
@@ -71,3 +91,6 @@ select
 from firms as f
 left join {{ ref('county_proximity') }} as cp
     on cp.county_code = f.harmonised_county_code and cp.year = f.census_year
+left join industry_sales
+    on industry_sales.census_year = f.census_year
+   and industry_sales.harmonised_industry_code = f.harmonised_industry_code

@@ -6,11 +6,36 @@
 --              over ALL industries of the nation with positive output (zeros for the ones the region lacks)
 -- Every sum runs over the region's industries with positive output only (the sparse cells), and the
 -- absent industries are added in closed form, so the cost follows the cells, not regions x industries.
+-- The industries are those of var concentration_industries: 'manufacturing' (default; the CIC divisions
+-- of var manufacturing_divisions), so that the nation the Krugman index compares with is "all
+-- manufacturing industries" as the paper (after Krugman 1991) defines it, or 'all'. A region with no
+-- industry in scope keeps its row, with NULL indices.
+{%- set scope = var('concentration_industries') | string | lower %}
+{%- if scope not in ['manufacturing', 'all'] %}
+{{ exceptions.raise_compiler_error("var concentration_industries must be 'manufacturing' or 'all', not '" ~ scope ~ "'") }}
+{%- endif %}
 
-with cells as (
+with all_cells as (
 
     select year, region_level, region_code, industry_digits, industry_code, output
     from {{ ref('cells') }}
+
+),
+
+cells as (
+
+    select * from all_cells
+    {%- if scope == 'manufacturing' %}
+    where substr(industry_code, 1, 2) between '{{ var("manufacturing_divisions")[0] }}'
+                                          and '{{ var("manufacturing_divisions")[-1] }}'
+    {%- endif %}
+
+),
+
+regions as (
+
+    select distinct year, region_level, region_code, industry_digits
+    from all_cells
 
 ),
 
@@ -104,16 +129,19 @@ indices as (
 )
 
 select
-    r.year,
-    r.region_level,
-    r.region_code,
-    r.industry_digits,
+    regions.year,
+    regions.region_level,
+    regions.region_code,
+    regions.industry_digits,
     i.hhi,
     -- both indices are >= 0 by construction; a region whose mix is the nation's can come out at -1e-16 from
     -- rounding, which is set to 0 (a real error would be far larger and fail the accepted_range tests)
     case when i.krugman < 0 and i.krugman > -1e-12 then 0.0 else i.krugman end as krugman,
     case when i.gini < 0 and i.gini > -1e-12 then 0.0 else i.gini end as gini,
-    r.n_industries
-from region_totals as r
+    coalesce(r.n_industries, 0) as n_industries
+from regions
+left join region_totals as r
+    on r.year = regions.year and r.region_level = regions.region_level and r.region_code = regions.region_code
+    and r.industry_digits = regions.industry_digits
 left join indices as i
     on r.region_key = i.region_key

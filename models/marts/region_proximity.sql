@@ -28,8 +28,10 @@ select
     {%- set single = var('single_industry_proximity') %}
     {%- set single = 'null' if single is none else single | string | lower %}
     {% if single == 'zero' -%}
-    -- var single_industry_proximity = 'zero': the paper's Table 5 zeros for single-industry regions
-    case when n_industries < 2 then 0.0 else contribution_sum end as proximity,
+    -- var single_industry_proximity = 'zero' (default): a region with ONE mapped industry gets 0, the paper's
+    -- Table 5 minimum of 0.000; a region with none stays NULL, as the paper's sample sizes suggest (Table 5's
+    -- proximity N is below its minimum-asset N: counties with no industry in the product space are missing)
+    case when n_industries = 1 then 0.0 when n_industries >= 2 then contribution_sum end as proximity,
     {%- elif single == 'null' -%}
     case when n_industries >= 2 then contribution_sum end as proximity,
     {%- else -%}

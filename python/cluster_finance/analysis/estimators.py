@@ -10,6 +10,14 @@
 
 statsmodels fits both; only its uncorrected sandwich (HC0, or cluster without correction) is taken
 from it, and the small-sample factor is applied here, so no library default decides a standard error.
+``fit_within_covs`` fits once and returns one result per standard-error type (the robustness grid needs
+both for hundreds of regressions).
+
+Collinearity after the within transformation (firm age and Year04: with two census years, age moves by
+exactly the year gap inside every firm whose founding year is reported consistently) is detected, not
+left to a singular matrix: the dropped regressors are listed in ``FitResult.omitted``, and
+``keep_first`` says which regressors to keep when a set is collinear (by default, as Stata, the later
+ones are dropped).
 """
 
 from __future__ import annotations
@@ -46,6 +54,7 @@ class FitResult:
     n_groups: int | None = None      # absorbed firm effects
     n_clusters: int | None = None
     omitted: list[str] = field(default_factory=list)   # dropped as collinear after the transformation
+    omitted_reasons: dict[str, str] = field(default_factory=dict)   # why, in words, for the table note
 
     @property
     def tvalues(self) -> np.ndarray:
@@ -61,21 +70,34 @@ class FitResult:
     def stderr(self, name: str) -> float:
         return float(self.se[self.names.index(name)])
 
+    def conf_ints(self, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+        """Every coefficient's interval at once (one t quantile)."""
+        q = stats.t.ppf(0.5 + level / 2, self.df_resid)
+        return self.params - q * self.se, self.params + q * self.se
+
     def conf_int(self, name: str, level: float = 0.95) -> tuple[float, float]:
         q = stats.t.ppf(0.5 + level / 2, self.df_resid)
         b, s = self.coef(name), self.stderr(name)
         return b - q * s, b + q * s
 
 
-def _complete(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    out = df.loc[:, list(dict.fromkeys(columns))].copy()
-    for c in out.columns:
-        if out[c].dtype == object or str(out[c].dtype).startswith(("string", "str")):
-            continue
-        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
-    num = [c for c in out.columns if pd.api.types.is_float_dtype(out[c])]
-    finite = np.isfinite(out[num].to_numpy(dtype=float)).all(axis=1) if num else np.ones(len(out), bool)
-    return out.loc[finite & out.notna().all(axis=1)].reset_index(drop=True)
+def _complete(df: pd.DataFrame, columns: Sequence[str], keys: Sequence[str] = ()) -> dict[str, np.ndarray]:
+    """The complete cases of ``columns`` as numpy arrays: numeric columns as float (finite values only),
+    ``keys`` (entity and cluster identifiers) as integer codes (non-missing only).  Arrays, not a frame:
+    the robustness grid calls this hundreds of times and pandas' row filtering of text ids dominated."""
+    arrays, mask = {}, np.ones(len(df), bool)
+    for c in dict.fromkeys([*columns, *keys]):
+        s = df[c]
+        if c in keys:
+            codes = pd.factorize(s, sort=False)[0]
+            mask &= codes >= 0
+            arrays[c] = codes
+        else:
+            values = (s.to_numpy(dtype=float, na_value=np.nan) if pd.api.types.is_numeric_dtype(s)
+                      else pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan))
+            mask &= np.isfinite(values)
+            arrays[c] = values
+    return {c: a[mask] for c, a in arrays.items()}
 
 
 def fit_ols(df: pd.DataFrame, dependent: str, regressors: Sequence[str], *, cov: OlsCov,
@@ -84,8 +106,8 @@ def fit_ols(df: pd.DataFrame, dependent: str, regressors: Sequence[str], *, cov:
     if cov != "HC1":
         raise ValueError(f"unsupported cov {cov!r} for fit_ols; only 'HC1' is used by the paper")
     data = _complete(df, [dependent, *regressors])
-    y = data[dependent].to_numpy(float)
-    X = data[list(regressors)].to_numpy(float)
+    y = data[dependent]
+    X = np.column_stack([data[r] for r in regressors]) if regressors else np.empty((len(y), 0))
     names = list(regressors)
     if add_constant:
         X = np.column_stack([X, np.ones(len(y))])
@@ -101,15 +123,16 @@ def fit_ols(df: pd.DataFrame, dependent: str, regressors: Sequence[str], *, cov:
                                "p-values from t(n-k)")
 
 
-def _find_collinear(X: np.ndarray, tol: float = 1e-9) -> list[int]:
-    """Columns (in order) that are linear combinations of earlier ones, as Stata drops them: the share of
-    a column's (demeaned) variation left after projecting on the kept columns, from the Gram matrix."""
+def _find_collinear(X: np.ndarray, tol: float = 1e-9, order: Sequence[int] | None = None) -> list[int]:
+    """Columns that are linear combinations of columns examined before them, as Stata drops them: the
+    share of a column's (demeaned) variation left after projecting on the kept columns, from the Gram
+    matrix.  Columns are examined in ``order`` (default: left to right), so the later ones are dropped."""
     norms = np.sqrt(np.einsum("ij,ij->j", X, X))
     scaled = X / np.where(norms > 0, norms, 1.0)
     gram = scaled.T @ scaled
     keep: list[int] = []
     drop: list[int] = []
-    for j in range(X.shape[1]):
+    for j in (range(X.shape[1]) if order is None else order):
         if norms[j] == 0:
             drop.append(j)
             continue
@@ -119,12 +142,13 @@ def _find_collinear(X: np.ndarray, tol: float = 1e-9) -> list[int]:
         else:
             left = gram[j, j]
         (keep if left > tol else drop).append(j)
-    return drop
+    return sorted(drop)
 
 
 def fit_within(df: pd.DataFrame, dependent: str, regressors: Sequence[str], *, entity: str,
                cov: PanelCov, cluster: str | None = None, absorbed_df: AbsorbedDf = "count",
-               drop_singletons: bool = True, add_constant: bool = True) -> FitResult:
+               drop_singletons: bool = True, add_constant: bool = True,
+               keep_first: Sequence[str] = ()) -> FitResult:
     """Firm fixed effects by the within transformation, fitted with statsmodels.
 
     Data are demeaned by entity and the grand mean added back (x_it - xbar_i + xbar), so the constant is
@@ -135,17 +159,33 @@ def fit_within(df: pd.DataFrame, dependent: str, regressors: Sequence[str], *, e
     offered only to show the difference).  Singletons (firms with one usable observation) carry no
     within information; with drop_singletons they are removed before counting n and G.
     """
-    if cov not in ("hetero", "cluster"):
-        raise ValueError(f"cov must be 'hetero' or 'cluster', not {cov!r}")
-    if cov == "cluster" and cluster is None:
-        raise ValueError("cov='cluster' needs the cluster column")
-    keys = [entity] + ([cluster] if cluster and cluster != entity else [])
-    data = _complete(df, [dependent, *regressors, *keys])
+    return fit_within_covs(df, dependent, regressors, entity=entity, covs=[(cov, cluster)],
+                           absorbed_df=absorbed_df, drop_singletons=drop_singletons,
+                           add_constant=add_constant, keep_first=keep_first)[0]
+
+
+def fit_within_covs(df: pd.DataFrame, dependent: str, regressors: Sequence[str], *, entity: str,
+                    covs: Sequence[tuple[PanelCov, str | None]], absorbed_df: AbsorbedDf = "count",
+                    drop_singletons: bool = True, add_constant: bool = True,
+                    keep_first: Sequence[str] = ()) -> list[FitResult]:
+    """``fit_within`` for several standard-error types at once: one sample (complete in the dependent,
+    the regressors, the entity and every cluster column), one statsmodels fit, one FitResult per
+    (cov, cluster) in ``covs``, each with its own sandwich and small-sample factor."""
+    for cov, cluster in covs:
+        if cov not in ("hetero", "cluster"):
+            raise ValueError(f"cov must be 'hetero' or 'cluster', not {cov!r}")
+        if cov == "cluster" and cluster is None:
+            raise ValueError("cov='cluster' needs the cluster column")
+    clusters = [c for cov, c in covs if cov == "cluster" and c != entity]
+    keys = list(dict.fromkeys([entity, *clusters]))
+    data = _complete(df, [dependent, *regressors], keys=keys)
     if drop_singletons:
-        size = data.groupby(entity, sort=False)[dependent].transform("size")
-        data = data.loc[size > 1].reset_index(drop=True)
+        size = np.bincount(data[entity])[data[entity]]
+        data = {c: a[size > 1] for c, a in data.items()}
+    if len(data[dependent]) == 0:
+        raise ValueError(f"{dependent}: no complete observations")
     cols = [dependent, *regressors]
-    values = data[cols].to_numpy(float)
+    values = np.column_stack([data[c] for c in cols])
     codes, uniques = pd.factorize(data[entity], sort=False)
     G = len(uniques)
     counts = np.bincount(codes, minlength=G).astype(float)
@@ -157,7 +197,9 @@ def fit_within(df: pd.DataFrame, dependent: str, regressors: Sequence[str], *, e
     y = transformed[:, 0]
     X = transformed[:, 1:]
     names = list(regressors)
-    omitted_idx = _find_collinear(demeaned[:, 1:])
+    first = [i for i, name in enumerate(names) if name in keep_first]
+    order = first + [i for i in range(len(names)) if i not in first]
+    omitted_idx = _find_collinear(demeaned[:, 1:], order=order)
     omitted = [names[i] for i in omitted_idx]
     keep = [i for i in range(len(names)) if i not in omitted_idx]
     X = X[:, keep]
@@ -170,33 +212,38 @@ def fit_within(df: pd.DataFrame, dependent: str, regressors: Sequence[str], *, e
     df_resid = n - k - absorbed
     if df_resid <= 0:
         raise ValueError(f"{dependent}: no residual degrees of freedom (n={n}, k={k}, firms={G})")
-    model = sm.OLS(y, X)
-    n_clusters = None
-    if cov == "hetero":
-        res = model.fit(method="qr", cov_type="HC0")
-        factor = n / df_resid
-        label = ("within estimator, firm fixed effects; heteroskedasticity-robust standard "
-                 f"errors HC0 x n/(n-k-(G-1)) (areg; absorbed effects "
-                 f"{'counted' if absorbed_df == 'count' else 'NOT counted'}); p-values from t(n-k-(G-1))")
-        t_df = float(df_resid)
-    else:
-        cl_codes, cl_uniques = pd.factorize(data[cluster], sort=False)
-        n_clusters = len(cl_uniques)
-        res = model.fit(method="qr", cov_type="cluster", cov_kwds={"groups": cl_codes, "use_correction": False})
-        factor = n_clusters / (n_clusters - 1) * (n - 1) / df_resid
-        label = (f"within estimator, firm fixed effects; standard errors clustered by {cluster}, "
-                 f"sandwich x g/(g-1) x (n-1)/(n-k-(G-1)) (areg vce(cluster)); p-values from t(g-1)")
-        t_df = float(n_clusters - 1)
-    cov_matrix = np.asarray(res.cov_params()) * factor
-    params = np.asarray(res.params)
+    # pinv: one SVD of X, which the sandwich reuses (method="qr" adds a QR to that SVD in statsmodels 0.15)
+    fitted = sm.OLS(y, X).fit(method="pinv")
+    params = np.asarray(fitted.params)
     ssr = float(np.sum((y - X @ params) ** 2))
     tss_within = float(np.sum(demeaned[:, 0] ** 2))
     tss_total = float(np.sum((values[:, 0] - values[:, 0].mean()) ** 2))
-    return FitResult(dependent=dependent, names=names, params=params, se=np.sqrt(np.diag(cov_matrix)),
-                     df_resid=t_df, nobs=n, r_squared=1 - ssr / tss_total if tss_total > 0 else np.nan,
-                     r_squared_within=1 - ssr / tss_within if tss_within > 0 else np.nan,
-                     estimator="within (firm fixed effects)", cov_label=label, n_groups=G,
-                     n_clusters=n_clusters, omitted=omitted)
+    out = []
+    for cov, cluster in covs:
+        n_clusters = None
+        if cov == "hetero":
+            sandwich = fitted.get_robustcov_results(cov_type="HC0")
+            factor = n / df_resid
+            label = ("within estimator, firm fixed effects; heteroskedasticity-robust standard "
+                     f"errors HC0 x n/(n-k-(G-1)) (areg; absorbed effects "
+                     f"{'counted' if absorbed_df == 'count' else 'NOT counted'}); p-values from t(n-k-(G-1))")
+            t_df = float(df_resid)
+        else:
+            cl_codes = pd.factorize(data[cluster], sort=False)[0]
+            n_clusters = int(cl_codes.max()) + 1
+            sandwich = fitted.get_robustcov_results(cov_type="cluster", groups=cl_codes, use_correction=False)
+            factor = n_clusters / (n_clusters - 1) * (n - 1) / df_resid
+            label = (f"within estimator, firm fixed effects; standard errors clustered by {cluster}, "
+                     f"sandwich x g/(g-1) x (n-1)/(n-k-(G-1)) (areg vce(cluster)); p-values from t(g-1)")
+            t_df = float(n_clusters - 1)
+        cov_matrix = np.asarray(sandwich.cov_params()) * factor
+        out.append(FitResult(dependent=dependent, names=list(names), params=params.copy(),
+                             se=np.sqrt(np.diag(cov_matrix)), df_resid=t_df, nobs=n,
+                             r_squared=1 - ssr / tss_total if tss_total > 0 else np.nan,
+                             r_squared_within=1 - ssr / tss_within if tss_within > 0 else np.nan,
+                             estimator="within (firm fixed effects)", cov_label=label, n_groups=G,
+                             n_clusters=n_clusters, omitted=list(omitted)))
+    return out
 
 
 def stars(p: float) -> str:

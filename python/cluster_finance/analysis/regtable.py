@@ -17,6 +17,7 @@ class Column:
     label: str                    # "(1)"
     fits: dict[str, FitResult]    # SE type -> fit; the first one carries the stars
     panel: str = ""               # dependent-variable panel (Table 6) or group label
+    number: int | None = None     # the column's number in the paper's table (default: its position)
 
 
 @dataclass
@@ -92,23 +93,30 @@ def build_table(key: str, title: str, panels: list[Panel], notes: list[str]) -> 
                 if text not in labels:
                     labels.append(text)
     omitted = sorted({v for p in panels for c in p.columns for f in c.fits.values() for v in f.omitted})
+    reasons = {}
+    for p in panels:
+        for c in p.columns:
+            for f in c.fits.values():
+                reasons.update(f.omitted_reasons)
     all_notes = labels + ["Stars from the first standard error shown: * 10%, ** 5%, *** 1%."]
     if omitted:
         all_notes.append("Omitted as collinear with the firm effects and the other regressors: "
-                         + ", ".join(omitted) + ".")
+                         + ", ".join(omitted) + "."
+                         + "".join(f" Why: {reasons[v]}." for v in omitted if v in reasons))
     return ReportTable(key, title, header, rows, all_notes + notes, rules_after=rules)
 
 
 def tidy_rows(table: int, panel: Panel) -> list[dict]:
     out = []
-    for idx, col in enumerate(panel.columns, start=1):
+    for position, col in enumerate(panel.columns, start=1):
+        idx = col.number if col.number is not None else position
         for se_type, fit in col.fits.items():
             p = fit.pvalues
+            lows, highs = fit.conf_ints()
             for i, name in enumerate(fit.names):
-                lo, hi = fit.conf_int(name)
                 out.append({"table": table, "column": idx, "dependent": fit.dependent, "variable": name,
                             "coef": fit.params[i], "se": fit.se[i], "se_type": se_type, "p_value": p[i],
-                            "ci95_low": lo, "ci95_high": hi, "n_obs": fit.nobs, "r_squared": fit.r_squared,
+                            "ci95_low": lows[i], "ci95_high": highs[i], "n_obs": fit.nobs, "r_squared": fit.r_squared,
                             "r_squared_within": fit.r_squared_within, "n_groups": fit.n_groups,
                             "n_clusters": fit.n_clusters, "estimator": fit.estimator,
                             "cov": fit.cov_label})

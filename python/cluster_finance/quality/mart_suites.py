@@ -112,7 +112,7 @@ def _region_proximity(columns: list[str]) -> list:
     return [
         gxe.ExpectTableRowCountToBeBetween(min_value=1),
         _key("year", "region_level", "region_code", "industry_digits", "weight"),
-        _proximity_range("proximity"),  # NULL for a region with fewer than two mapped industries
+        _proximity_range("proximity"),  # NULL with no mapped industry (or one, single_industry_proximity: null)
         _in_unit_interval("excluded_share"),
         gxe.ExpectColumnValuesToNotBeNull(column="excluded_share"),
         gxe.ExpectColumnValuesToBeBetween(column="n_industries", min_value=0),
@@ -134,6 +134,19 @@ def _county_outcomes(columns: list[str]) -> list:
     return [
         gxe.ExpectTableRowCountToBeBetween(min_value=1),
         _key("county_code", "year"),
+        gxe.ExpectColumnValuesToBeBetween(column="n_firms", min_value=1),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n_firms", column_B="n_small_firms", or_equal=True),
+        gxe.ExpectColumnValuesToBeBetween(column="min_asset", min_value=0),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="p5_asset", column_B="min_asset", or_equal=True),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="p10_asset", column_B="p5_asset", or_equal=True),
+    ]
+
+
+def _region_outcomes(columns: list[str]) -> list:
+    return [
+        gxe.ExpectTableRowCountToBeBetween(min_value=1),
+        _key("region_level", "region_code", "year"),
+        gxe.ExpectColumnValuesToBeInSet(column="region_level", value_set=["county", "prefecture", "province"]),
         gxe.ExpectColumnValuesToBeBetween(column="n_firms", min_value=1),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="n_firms", column_B="n_small_firms", or_equal=True),
         gxe.ExpectColumnValuesToBeBetween(column="min_asset", min_value=0),
@@ -190,6 +203,7 @@ def mart_suites() -> list[SuiteSpec]:
              "select * replace (cast(industry_digits as integer) as industry_digits) from region_proximity"),
         mart("county_proximity", _county_proximity),
         mart("county_outcomes", _county_outcomes),
+        mart("region_outcomes", _region_outcomes),
         mart("cells", _cells),
         mart("firm_panel", _firm_panel),
         mart("region_concentration", _region_concentration),

@@ -18,7 +18,7 @@ th{border-bottom:1px solid #000;padding:3px 8px;text-align:right}th:first-child{
 td{padding:2px 8px;text-align:right;white-space:nowrap}td:first-child{text-align:left;white-space:normal}
 tr.rule td{border-bottom:1px solid #888}.note{font-size:0.8em;color:#444;margin:0.2em 0}
 .banner{padding:0.8em;border:2px solid #b22222;background:#fff3f3;font-weight:bold}
-.banner.real{border-color:#1f5f8b;background:#f3f8ff}figure{margin:1em 0}figure img{max-width:520px}
+.banner.real{border-color:#1f5f8b;background:#f3f8ff}figure{margin:1em 0}figure img{max-width:520px}figure img.wide{max-width:100%}
 """
 
 
@@ -48,15 +48,14 @@ def synthetic_statement(synthetic: bool | None) -> tuple[str, str]:
 
 
 def write_html(path: Path, tables: list[ReportTable], figures: list[tuple[str, Path]], synthetic: bool | None,
-               summary: list[str], extra_tables: list[ReportTable] = (),
-               extra_figures: list[tuple[str, Path]] = ()) -> Path:
+               summary: list[str], extra_tables: list[ReportTable | tuple[str, Path]] = ()) -> Path:
     cls, text = synthetic_statement(synthetic)
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              "<title>Cluster-based industrialization in China: tables and figures</title>",
              f"<style>{CSS}</style></head><body>",
              "<h1>Cluster-based industrialization in China: financing and performance</h1>",
              "<p>Replication of Long &amp; Zhang, Tables 1-10 and Figures 1-2, from the cluster-finance "
-             "warehouse.</p>",
+             "warehouse, followed by the robustness runs and the conventional measures the paper mentions.</p>",
              f'<p class="{cls}" id="data-source" data-synthetic="{str(synthetic).lower()}">{html.escape(text)}</p>',
              "<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in summary) + "</ul>"]
     figs = {i: f for i, f in enumerate(figures)}
@@ -74,12 +73,15 @@ def write_html(path: Path, tables: list[ReportTable], figures: list[tuple[str, P
         data = base64.b64encode(Path(png).read_bytes()).decode("ascii")
         parts.append(f'<figure id="{Path(png).stem}"><img alt="{html.escape(caption)}" '
                      f'src="data:image/png;base64,{data}"><figcaption>{html.escape(caption)}</figcaption></figure>')
-    for t in extra_tables:   # e.g. planted effects: not one of the paper's tables
-        parts.append(to_html(t).replace('class="table"', 'class="extra"', 1))
-    for caption, png in extra_figures:   # e.g. entry by relatedness density (beyond the paper)
-        data = base64.b64encode(Path(png).read_bytes()).decode("ascii")
-        parts.append(f'<figure id="{Path(png).stem}"><img alt="{html.escape(caption)}" '
-                     f'src="data:image/png;base64,{data}"><figcaption>{html.escape(caption)}</figcaption></figure>')
+    for t in extra_tables:   # robustness, conventional measures, planted effects: not the paper's tables
+        if isinstance(t, ReportTable):
+            parts.append(to_html(t).replace('class="table"', 'class="extra"', 1))
+        else:                # a figure of the extra sections: (caption, png)
+            caption, png = t
+            data = base64.b64encode(Path(png).read_bytes()).decode("ascii")
+            parts.append(f'<figure id="{Path(png).stem}"><img class="wide" alt="{html.escape(caption)}" '
+                         f'src="data:image/png;base64,{data}"><figcaption>{html.escape(caption)}</figcaption>'
+                         f'</figure>')
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     parts += [f'<p class="note">Generated {stamp}.</p>', "</body></html>"]
     path.parent.mkdir(parents=True, exist_ok=True)
