@@ -15,18 +15,6 @@ sys.path.insert(0, str(TESTS_DIR))
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-# Real public reference data lives beside the repository (never copied into it).
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
-
-
-def shared_data(*parts: str) -> Path:
-    """Path under ../shared/data, or skip the test saying why."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"real reference data not found at {path} (it lies in ../shared/data in the dev environment)")
-    return path
-
-
 @pytest.fixture(scope="session")
 def tiny_warehouse(tmp_path_factory) -> Path:
     """The tiny census of tests/tiny_inputs.py built into a warehouse; returns the DuckDB path."""

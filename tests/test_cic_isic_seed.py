@@ -1,24 +1,16 @@
 """Checks on seeds/cic2002_isic3.csv, the authored CIC 2002 -> ISIC Rev.3 concordance.
 
-Reads the shared reference data (../shared/data relative to the repository root); the whole module is
-skipped when that directory is absent.
+Reads the real code lists and the ISIC -> SITC table that ship with the project (seeds/reference).
 """
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from cluster_finance.reference import read_shipped
+
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seeds" / "cic2002_isic3.csv"
-_CANDIDATES = [REPO.parent / "shared" / "data", Path("/work/shared/data")]
-DATA = next((p for p in _CANDIDATES if p.is_dir()), None)
-
-if DATA is None:
-    pytest.skip(
-        "shared reference data not found (looked for ../shared/data next to the repository and "
-        "/work/shared/data); the CIC -> ISIC seed checks need cic2002_codes.csv and the ISIC concordances",
-        allow_module_level=True,
-    )
 
 # Manufacturing classes (divisions 13-43) whose only ISIC counterparts reach no traded SITC product
 # in isic3_sitc2_4d_via_sitc3.csv. Each is a processing service or an activity with no goods of its own.
@@ -43,21 +35,20 @@ def seed():
 
 @pytest.fixture(scope="module")
 def cic_classes():
-    c = pd.read_csv(DATA / "cic" / "cic2002_codes.csv", dtype=str, keep_default_na=False)
+    c = read_shipped("cic_codes")
     c = c[(c["level"] == "class") & c["division"].between("06", "46")]
     return set(c["code"])
 
 
 @pytest.fixture(scope="module")
 def isic_classes():
-    d = pd.read_csv(DATA / "concordance" / "isic3_desc.csv", dtype=str, keep_default_na=False)
+    d = read_shipped("isic_codes")
     return set(d.loc[d["code"].str.fullmatch(r"\d{4}"), "code"])
 
 
 @pytest.fixture(scope="module")
 def isic_with_product():
-    m = pd.read_csv(DATA / "concordance" / "isic3_sitc2_4d_via_sitc3.csv", dtype=str)
-    return set(m["ISIC3_4d"])
+    return set(read_shipped("isic_sitc")["isic_code"])
 
 
 def test_columns(seed):

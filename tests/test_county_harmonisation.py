@@ -1,12 +1,13 @@
-"""County harmonisation with the real 1995 -> 2004 crosswalk (../shared/data/counties, yescallop/areacodes).
+"""County harmonisation with the real 1995 -> 2004 crosswalk that ships with the project
+(seeds/reference/county_crosswalk.parquet and regions.parquet, from the CC0 yescallop/areacodes).
 
-The published crosswalk is not in the input contract's shape: one row per (1995 unit, 2004 unit) sharing
-territory, with link_type identity / successor / partial_transfer. It is converted here into the contract's
-county_crosswalk (code_from, year_from, code_to, year_to), leaving partial transfers out: a partial transfer
-moves a piece of territory between two units that both go on existing, which does not make them one
-comparable unit (following every partial transfer would chain neighbours into 2,660 much coarser groups).
-The identity and successor links then give the source's own 2,730 groups (its group_main), which the test
-recomputes from the source's columns and holds int_county_harmonised against.
+The shipped crosswalk holds the source's identity and successor links (partial transfers are left out:
+both counties go on existing, and following them would chain neighbours into much coarser groups). A
+census with one firm on every real county-level unit of 1995 and of 2004 is built with the shipped
+tables, and the warehouse's harmonised counties are held against a union-find written here, and its
+prefecture and province cells against a pandas roll-up by the label's prefecture: many 1995 prefecture
+codes changed when prefectures (地区) became prefecture-level cities, so a 1995 county must be counted in
+its successor's prefecture, not under its own 1995 prefix.
 """
 
 from __future__ import annotations
@@ -14,114 +15,155 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import shared_data
-from tiny_inputs import census_frames, reference_frames
+from cluster_finance.reference import read_shipped
+from tiny_inputs import FIRM_COLUMNS, reference_frames
 
 
-def contract_crosswalk(xwalk: pd.DataFrame, with_identity: bool = True) -> pd.DataFrame:
-    keep = xwalk["link_type"].isin(["identity", "successor"] if with_identity else ["successor"])
-    rows = xwalk.loc[keep, ["code_1995", "code_2004"]].rename(columns={"code_1995": "code_from",
-                                                                        "code_2004": "code_to"})
-    return rows.assign(year_from=1995, year_to=2004)[["code_from", "year_from", "code_to", "year_to"]]
+def union_find_labels(crosswalk: pd.DataFrame, regions: pd.DataFrame) -> dict[tuple[int, str], str]:
+    """(year, code) -> smallest 2004 code of its connected component (or its own code if it has none)."""
+    parent: dict = {}
+
+    def find(node):
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for year, code in zip(regions["year"], regions["county_code"]):
+        find((int(year), code))
+    for code_from, code_to in zip(crosswalk["code_from"], crosswalk["code_to"]):
+        parent[find((1995, code_from))] = find((2004, code_to))
+    members: dict = {}
+    for node in list(parent):
+        members.setdefault(find(node), []).append(node)
+    labels = {}
+    for nodes in members.values():
+        latest = [code for year, code in nodes if year == 2004]
+        label = min(latest) if latest else min(code for _, code in nodes)
+        labels.update({node: label for node in nodes})
+    return labels
 
 
-def contract_regions(units_1995: pd.DataFrame, units_2004: pd.DataFrame) -> pd.DataFrame:
-    frames = [units.assign(year=year) for year, units in ((1995, units_1995), (2004, units_2004))]
-    return pd.concat(frames).rename(columns={"code": "county_code", "name": "county_name"})[
-        ["county_code", "year", "county_name", "prefecture_name"]]
+def census_on_every_unit(regions: pd.DataFrame) -> dict[int, pd.DataFrame]:
+    frames = {}
+    for year, industry in ((1995, "1311"), (2004, "1311")):
+        codes = regions.loc[regions["year"] == year, "county_code"].sort_values().to_numpy()
+        rows = []
+        for k, code in enumerate(codes):
+            row = dict.fromkeys(FIRM_COLUMNS)
+            row.update(firm_id=f"F{year}{k:05d}", county_code=code, industry_code=industry,
+                       output=float(1 + k % 97), employment=1 + k % 13, total_assets=float(10 + k % 31))
+            rows.append(row)
+        frames[year] = pd.DataFrame(rows, columns=FIRM_COLUMNS)
+    return frames
 
 
-def read_units(name: str) -> pd.DataFrame:
-    return pd.read_csv(shared_data("counties", name), dtype=str)
+@pytest.fixture(scope="module")
+def shipped():
+    return read_shipped("county_crosswalk"), read_shipped("regions")
 
 
-def build_with_real_crosswalk(root, crosswalk: pd.DataFrame, regions: pd.DataFrame):
-    """The tiny census (its counties are real Beijing/Tianjin codes) with the real crosswalk and code lists,
-    built only as far as int_county_harmonised."""
-    from cluster_finance.warehouse import build_warehouse
+@pytest.fixture(scope="module")
+def real_county_warehouse(tmp_path_factory, shipped):
+    """Firms on every real unit; regions and county_crosswalk are NOT in reference_dir, so the build uses
+    the shipped tables."""
+    from cluster_finance.warehouse import build_warehouse, connect
 
+    _, regions = shipped
+    root = tmp_path_factory.mktemp("real_counties")
     raw, reference = root / "raw", root / "reference"
-    raw.mkdir(parents=True)
-    reference.mkdir(parents=True)
-    for year, frame in census_frames().items():
-        frame.to_csv(raw / f"firms_{year}.csv", index=False)
+    raw.mkdir()
+    reference.mkdir()
+    census = census_on_every_unit(regions)
+    for year, frame in census.items():
+        frame.to_parquet(raw / f"firms_{year}.parquet", index=False)
     for name, frame in reference_frames().items():
-        frame.to_csv(reference / f"{name}.csv", index=False)
-    crosswalk.to_csv(reference / "county_crosswalk.csv", index=False)
-    regions.to_csv(reference / "regions.csv", index=False)
+        if name not in ("regions", "county_crosswalk"):
+            frame.to_csv(reference / f"{name}.csv", index=False)
     result = build_warehouse(raw, reference, root / "warehouse.duckdb", target_path=root / "target",
-                             select=["+int_county_harmonised"])
-    return result.warehouse
+                             select=["+cells", "+rejected_firms"])
+    with connect(result.warehouse) as con:
+        tables = {name: con.execute(f"select * from {name}").df()
+                  for name in ("int_county_harmonised", "cells", "rejected_firms")}
+    return census, tables
 
 
-@pytest.fixture(scope="module")
-def real_xwalk():
-    return pd.read_csv(shared_data("counties", "county_xwalk_1995_2004.csv"), dtype=str)
+def test_shipped_crosswalk_is_as_documented(shipped):
+    """The facts of seeds/reference/PROVENANCE.md that the other tests rely on."""
+    crosswalk, regions = shipped
+    assert crosswalk["link_type"].value_counts().to_dict() == {"identity": 1899, "successor": 1109}
+    assert (crosswalk["year_from"] == 1995).all() and (crosswalk["year_to"] == 2004).all()
+    assert regions.groupby("year").size().to_dict() == {1995: 2863, 2004: 2874}
+    assert regions["county_code"].str.fullmatch(r"\d{6}").all()
+    assert (regions["prefecture_code"] == regions["county_code"].str[:4]).all()
+    assert regions["province_name"].notna().all() and regions["county_name"].notna().all()
+    # every 1995 unit carries on through at least one identity or successor link
+    assert set(regions.loc[regions["year"] == 1995, "county_code"]) == set(crosswalk["code_from"])
 
 
-@pytest.fixture(scope="module")
-def harmonised(tmp_path_factory, real_xwalk):
-    from cluster_finance.warehouse import connect
-
-    units_1995, units_2004 = read_units("county_units_1995.csv"), read_units("county_units_2004.csv")
-    warehouse = build_with_real_crosswalk(tmp_path_factory.mktemp("real_xwalk"), contract_crosswalk(real_xwalk),
-                                          contract_regions(units_1995, units_2004))
-    with connect(warehouse) as con:
-        table = con.execute("select year, county_code, harmonised_county_code from int_county_harmonised").df()
-    return table, units_1995, units_2004
+def test_every_real_firm_is_accepted(real_county_warehouse):
+    _, tables = real_county_warehouse
+    assert tables["rejected_firms"].empty
 
 
-def test_source_counts_are_as_documented(real_xwalk):
-    """The facts of PROVENANCE.md that the other tests rely on."""
-    assert real_xwalk["link_type"].value_counts().to_dict() == {"identity": 1899, "successor": 1109,
-                                                               "partial_transfer": 126}
-    main = real_xwalk[real_xwalk["link_type"] != "partial_transfer"]
-    assert main["group_main"].nunique() == 2730
-
-
-def test_every_1995_unit_maps_to_exactly_one_unit(harmonised):
-    table, units_1995, _ = harmonised
-    mapped = table[table["year"] == 1995]
-    assert not mapped.duplicated("county_code").any()
-    merged = units_1995.merge(mapped, left_on="code", right_on="county_code", how="left", validate="1:1")
-    assert len(merged) == 2863
-    assert merged["harmonised_county_code"].notna().all()
-    assert merged["harmonised_county_code"].nunique() == 2730
-
-
-def test_units_are_the_identity_successor_groups(harmonised, real_xwalk):
-    """Same partition as the source's group_main, labelled by the group's smallest 2004 code."""
-    table, _, units_2004 = harmonised
-    main = real_xwalk[real_xwalk["link_type"] != "partial_transfer"]
-    label_of_group = main.groupby("group_main")["code_2004"].min()
-    lookup = table.set_index(["year", "county_code"])["harmonised_county_code"]
-    got_1995 = lookup.loc[[(1995, c) for c in main["code_1995"]]].to_numpy()
-    got_2004 = lookup.loc[[(2004, c) for c in main["code_2004"]]].to_numpy()
-    want = main["group_main"].map(label_of_group).to_numpy()
-    assert (got_1995 == want).all() and (got_2004 == want).all()
-    # distinct groups never share a label
-    assert label_of_group.nunique() == len(label_of_group) == 2730
-
-    # 2004 units with no identity or successor source (new units, or carved out by partial transfers
-    # only) are units of their own, keeping their code
-    sourced = set(main["code_2004"])
-    alone = units_2004[~units_2004["code"].isin(sourced)]["code"]
+def test_units_are_the_union_find_components(real_county_warehouse, shipped):
+    crosswalk, regions = shipped
+    _, tables = real_county_warehouse
+    want = union_find_labels(crosswalk, regions)
+    got = tables["int_county_harmonised"]
+    real = got.merge(regions[["year", "county_code"]], on=["year", "county_code"])
+    assert len(real) == len(regions)
+    assert (real["harmonised_county_code"].to_numpy()
+            == [want[(int(y), c)] for y, c in zip(real["year"], real["county_code"])]).all()
+    # the crosswalk's own groups: 2,730 (as its source documents); 24 more 2004 units have no 1995 source
+    linked = set(zip([2004] * len(crosswalk), crosswalk["code_to"]))
+    assert len({want[node] for node in linked}) == 2730
+    alone = regions[(regions["year"] == 2004) & ~regions["county_code"].isin(crosswalk["code_to"])]
     assert len(alone) == 24
-    assert (lookup.loc[[(2004, c) for c in alone]].to_numpy() == alone.to_numpy()).all()
-    mapped_2004 = table[table["year"] == 2004]
-    assert set(units_2004["code"]) <= set(mapped_2004["county_code"])
-    assert mapped_2004.loc[mapped_2004["county_code"].isin(units_2004["code"]),
-                           "harmonised_county_code"].nunique() == 2730 + 24
+    assert {want[(2004, c)] for c in alone["county_code"]} == set(alone["county_code"])
+    assert real.loc[real["year"] == 1995, "harmonised_county_code"].nunique() == 2730
 
 
-def test_partial_transfers_do_not_join_units(harmonised, real_xwalk):
-    table, _, _ = harmonised
-    lookup = table.set_index(["year", "county_code"])["harmonised_county_code"]
-    partial = real_xwalk[real_xwalk["link_type"] == "partial_transfer"]
-    across = partial[partial["group_main"] != partial.merge(
-        real_xwalk[real_xwalk["link_type"] != "partial_transfer"][["code_2004", "group_main"]].drop_duplicates(),
-        on="code_2004", how="left", suffixes=("", "_of_target"))["group_main_of_target"].to_numpy()]
-    assert len(across) > 50  # most partial transfers cross between groups
-    got_from = lookup.loc[[(1995, c) for c in across["code_1995"]]].to_numpy()
-    got_to = lookup.loc[[(2004, c) for c in across["code_2004"]]].to_numpy()
-    assert (got_from != got_to).all()
+def test_prefecture_and_province_are_those_of_the_label(real_county_warehouse, shipped):
+    crosswalk, regions = shipped
+    census, tables = real_county_warehouse
+    labels = union_find_labels(crosswalk, regions)
+    cells = tables["cells"]
+    for year, firms in census.items():
+        label = firms["county_code"].map(lambda code, y=year: labels[(y, code)])
+        for level, width in (("prefecture", 4), ("province", 2)):
+            want = firms.groupby(label.str[:width])["output"].sum().sort_index()
+            got = cells[(cells["year"] == year) & (cells["region_level"] == level)
+                        & (cells["industry_digits"] == 4)].set_index("region_code")["output"].sort_index()
+            assert list(got.index) == list(want.index)
+            assert (got.to_numpy() == want.to_numpy()).all()
+    # The 1995 prefecture codes that changed are really there, and every 1995 county lands in a
+    # prefecture and province of 2004.
+    units_1995 = regions[regions["year"] == 1995]
+    label_1995 = units_1995["county_code"].map(lambda code: labels[(1995, code)])
+    assert (units_1995["county_code"].str[:4] != label_1995.str[:4]).sum() == 766
+    assert (units_1995["county_code"].str[:2] != label_1995.str[:2]).sum() == 43
+    prefectures_2004 = set(regions.loc[regions["year"] == 2004, "county_code"].str[:4])
+    assert set(cells.loc[(cells["year"] == 1995) & (cells["region_level"] == "prefecture"), "region_code"]) \
+        <= prefectures_2004
+    # Hand-picked: 衡水市 (133001, Hengshui prefecture 1330 in 1995) is 桃城区 131102 of the city 1311 by 2004;
+    # Chongqing's 1995 counties (Sichuan codes 51xxxx) are in province 50.
+    assert labels[(1995, "133001")] == "131102"
+    chongqing = units_1995[units_1995["county_code"].map(lambda code: labels[(1995, code)]).str[:2] == "50"]
+    assert len(chongqing) > 30 and chongqing["county_code"].str[:2].eq("51").all()
+    provinces = cells[(cells["region_level"] == "province") & (cells["industry_digits"] == 4)]
+    assert set(provinces.loc[provinces["year"] == 1995, "region_code"]) \
+        == set(provinces.loc[provinces["year"] == 2004, "region_code"])
+
+
+def test_rebuild_leaves_partial_transfers_out(tmp_path, monkeypatch):
+    """The shipped crosswalk is made from the source's identity and successor links only."""
+    from cluster_finance import reference
+
+    source = pd.DataFrame({
+        "code_1995": ["110101", "110102", "110103"], "code_2004": ["110101", "110105", "110101"],
+        "link_type": ["identity", "successor", "partial_transfer"]})
+    (tmp_path / "county_xwalk_1995_2004.csv").write_text(source.to_csv(index=False))
+    got = reference._crosswalk(tmp_path)
+    assert got[["code_from", "code_to"]].values.tolist() == [["110101", "110101"], ["110102", "110105"]]

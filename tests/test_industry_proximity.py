@@ -4,7 +4,8 @@ The tiny reference set (tests/tiny_inputs.py) has two CIC vintages, a split in t
 (1994:1312 -> 2002:1320 + 1330), a renumbered utility (4410 -> 4411) that reaches no traded product, and a
 4 x 3 trade table. Everything the warehouse computes for the proximity chain (harmonised groups, weights
 at 4/3/2 digits, industry proximity for each classification, industries without product) is recomputed
-here from the input frames with pandas, numpy and a union-find, and compared. The real-data check of the
+here from the input frames with pandas, numpy and a union-find (tests/harmonise_reference.py), and
+compared. The real-data check of the
 4-digit industry proximity is in test_product_space.py (it shares that file's warehouse build).
 """
 
@@ -13,47 +14,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from harmonise_reference import industry_labels
 from test_product_space import as_matrix, numpy_product_space, query
 from tiny_inputs import census_frames, reference_frames
 
 # ------------------------------------------------------------------------------- independent versions
-
-
-def python_harmonise(concordance: pd.DataFrame, known: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """(vintage, code) -> label: union-find components, labelled by the smallest code of the side with
-    fewer codes (tie: 2002); components with equal labels are merged and relabelled until stable."""
-    parent = {node: node for node in known}
-
-    def find(node):
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for row in concordance.itertuples():
-        a, b = ("1994", row.code_1994), ("2002", row.code_2002)
-        parent.setdefault(a, a)
-        parent.setdefault(b, b)
-        parent[find(a)] = find(b)
-
-    def label(members):
-        sides = {}
-        for vintage, code in members:
-            sides.setdefault(vintage, set()).add(code)
-        vintage = min(sides, key=lambda v: (len(sides[v]), -int(v)))
-        return min(sides[vintage])
-
-    groups: dict = {}
-    for node in parent:
-        groups.setdefault(find(node), []).append(node)
-    groups = list(groups.values())
-    while True:
-        by_label: dict[str, list] = {}
-        for members in groups:
-            by_label.setdefault(label(members), []).extend(members)
-        if len(by_label) == len(groups):
-            return {node: code for code, members in by_label.items() for node in members}
-        groups = list(by_label.values())
 
 
 def python_weights(links: pd.DataFrame, products: list[str]) -> pd.DataFrame:
@@ -79,20 +44,25 @@ def expected_chain():
     vintage_of = {1995: "1994", 2004: "2002"}
     for year, firms in census_frames().items():
         known |= {(vintage_of[year], c) for c in firms["industry_code"]}
-    harmonised = python_harmonise(frames["industry_concordance"], known)
+    pairs = list(frames["industry_concordance"].itertuples(index=False, name=None))
+    harmonised = {digits: industry_labels(pairs, known, digits) for digits in (4, 3, 2)}
 
-    links = {v: isic.loc[isic["vintage"] == v, ["industry_code", "product"]] for v in ("1994", "2002")}
-    links["harmonised"] = pd.DataFrame(
-        [(harmonised[(r.vintage, r.industry_code)], r.product) for r in isic.itertuples()],
-        columns=["industry_code", "product"])
-    codes = {v: {c for (vv, c) in known if vv == v} for v in ("1994", "2002")}
-    codes["harmonised"] = set(harmonised.values())
+    def level_links(classification: str, digits: int) -> pd.DataFrame:
+        if classification == "harmonised":  # the component of the code cut to the level, never a prefix
+            return pd.DataFrame([(harmonised[digits][(r.vintage, r.industry_code[:digits])], r.product)
+                                 for r in isic.itertuples()], columns=["industry_code", "product"])
+        within = isic.loc[isic["vintage"] == classification, ["industry_code", "product"]]
+        return within.assign(industry_code=within["industry_code"].str[:digits])
+
+    def level_codes(classification: str, digits: int) -> set[str]:
+        if classification == "harmonised":
+            return set(harmonised[digits].values())
+        return {c[:digits] for (v, c) in known if v == classification}
 
     proximity, without = {}, set()
-    for classification, class_links in links.items():
+    for classification in ("1994", "2002", "harmonised"):
         for digits in (4, 3, 2):
-            level = class_links.assign(industry_code=class_links["industry_code"].str[:digits])
-            weights = python_weights(level, products)
+            weights = python_weights(level_links(classification, digits), products)
             w = weights.to_numpy()
             matrix = w @ phi.to_numpy() @ w.T
             index = list(weights.index)
@@ -100,7 +70,7 @@ def expected_chain():
                 for j, b in enumerate(index):
                     if a != b:
                         proximity[(classification, digits, a, b)] = matrix[i, j]
-            without |= {(classification, digits, c[:digits]) for c in codes[classification]} - {
+            without |= {(classification, digits, c) for c in level_codes(classification, digits)} - {
                 (classification, digits, c) for c in index}
     return harmonised, proximity, without
 
@@ -110,20 +80,13 @@ def expected_chain():
 
 def test_harmonised_industries_match_union_find(tiny_warehouse):
     harmonised, _, _ = expected_chain()
-    got = query(tiny_warehouse, "select vintage, industry_code, harmonised_code from int_industry_harmonised")
-    assert {(r.vintage, r.industry_code): r.harmonised_code for r in got.itertuples()} == harmonised
-    # the split 1312 -> 1320 + 1330 is labelled by the coarser (1994) side; the renumbered utility by 2002
-    assert harmonised[("2002", "1330")] == "1312" and harmonised[("1994", "4410")] == "4411"
-
-
-def test_python_harmonise_merges_colliding_labels():
-    """The reference implementation itself, on the collision of the dbt unit test (2010 twice)."""
-    concordance = pd.DataFrame([("2010", "2011"), ("2010", "2012"), ("2013", "2010"), ("2014", "2010"),
-                                ("1312", "1320"), ("1312", "1330")], columns=["code_1994", "code_2002"])
-    known = {("1994", c) for c in concordance["code_1994"]} | {("2002", c) for c in concordance["code_2002"]}
-    labels = python_harmonise(concordance, known)
-    assert {labels[n] for n in known if n[1].startswith("201")} == {"2010"}
-    assert labels[("2002", "1320")] == "1312"
+    got = query(tiny_warehouse, "select industry_digits, vintage, industry_code, harmonised_code "
+                                "from int_industry_harmonised")
+    for digits in (4, 3, 2):
+        level = got[got["industry_digits"] == digits]
+        assert {(r.vintage, r.industry_code): r.harmonised_code for r in level.itertuples()} == harmonised[digits]
+    # the split 1312 -> 1320 + 1330 and the renumbered utility are labelled by their smallest 2002 code
+    assert harmonised[4][("2002", "1330")] == "1320" and harmonised[4][("1994", "4410")] == "4411"
 
 
 def test_industry_proximity_matches_numpy_all_levels(tiny_warehouse):

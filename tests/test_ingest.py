@@ -89,10 +89,42 @@ def test_missing_required_column_is_one_clear_error(tmp_path):
     assert not (tmp_path / "wh.duckdb").exists()
 
 
-def test_absent_optional_reference_lands_empty_and_required_one_stops(tmp_path):
+def test_absent_reference_tables_fall_back_to_the_shipped_ones(tmp_path, monkeypatch):
+    """SPEC section 9: a table the user does not bring is read from seeds/reference, one table at a time."""
     write_tiny_inputs(tmp_path / "raw", tmp_path / "ref", "csv")
+    assert land_reference(tmp_path / "ref", "regions").num_rows == 7          # the user's own table
     (tmp_path / "ref" / "regions.csv").unlink()
-    assert land_reference(tmp_path / "ref", "regions").num_rows == 0
+    shipped = land_reference(tmp_path / "ref", "regions")
+    assert shipped.num_rows == 5737
+    assert set(shipped.column("source_file").to_pylist()) == {"seeds/reference/regions.parquet"}
+    assert land_reference(tmp_path / "ref", "industry_concordance").num_rows == 4   # user's, not shipped
+    # a table neither the user nor the project has: optional lands empty, required stops
+    (tmp_path / "ref" / "yearbook_totals.csv").unlink()
+    assert land_reference(tmp_path / "ref", "yearbook_totals").num_rows == 0
     (tmp_path / "ref" / "world_trade.csv").unlink()
+    monkeypatch.setattr("cluster_finance.reference.SHIPPED_DIR", tmp_path / "nowhere")
     with pytest.raises(InputFileError, match="has no world_trade"):
         land_reference(tmp_path / "ref", "world_trade")
+
+
+@pytest.mark.parametrize("table, frame, message", [
+    ("county_crosswalk", pd.DataFrame({"code_from": ["110102"], "year_from": [1995], "code_to": ["11010"],
+                                       "year_to": [2004]}),
+     "Input error in county_crosswalk.csv: reference table county_crosswalk: column code_to holds '11010', "
+     "not a 6-digit code"),
+    ("isic_sitc", pd.DataFrame({"isic_code": ["1000"], "sitc_code": ["A12"]}),
+     "Input error in isic_sitc.csv: reference table isic_sitc: column sitc_code holds 'A12', not a 4-digit code"),
+    ("world_trade", pd.DataFrame({"country": ["aaa"], "value": [1.0]}),
+     "Input error in world_trade.csv: required column 'product' is missing"),
+])
+def test_a_bad_replacement_table_stops_the_build_in_one_sentence(tmp_path, table, frame, message):
+    write_tiny_inputs(tmp_path / "raw", tmp_path / "ref", "csv")
+    frame.to_csv(tmp_path / "ref" / f"{table}.csv", index=False)
+    with pytest.raises(InputFileError) as err:
+        land_reference(tmp_path / "ref", table)
+    assert str(err.value) == message
+    with pytest.raises(BuildError) as err:
+        build_warehouse(tmp_path / "raw", tmp_path / "ref", tmp_path / "wh.duckdb", target_path=tmp_path / "t",
+                        select=[f"land_{table}"])
+    assert str(err.value) == message
+    assert not (tmp_path / "wh.duckdb").exists()

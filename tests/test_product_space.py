@@ -1,8 +1,9 @@
 """The product space and industry proximity against independent numpy computations (issue 4).
 
-Real data: the world trade table of ../shared/data/trade (226 countries x 785 SITC Rev.2 products,
-averaged over 1998-2000, the period Hausmann and Klinger averaged) and the ISIC Rev.3 -> SITC Rev.2 table
-of ../shared/data/concordance; CIC 2002 -> ISIC Rev.3 comes from the committed seed. The warehouse's
+Real data: the world trade table that ships with the project (seeds/reference/world_trade.parquet: 226
+countries x 785 SITC Rev.2 products, averaged over 1998-2000, the period Hausmann and Klinger averaged)
+and the shipped ISIC Rev.3 -> SITC Rev.2 table; CIC 2002 -> ISIC Rev.3 comes from the committed seed. The
+build is given an empty reference_dir, so it reads the shipped tables, as on a user's fresh machine. The warehouse's
 product_proximity must equal a dense numpy computation pair by pair, and its mean off-diagonal
 proximity must be the level the paper reports (about 0.206).
 
@@ -19,7 +20,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import REPO_ROOT, shared_data
+from cluster_finance.reference import read_shipped
+from conftest import REPO_ROOT
 
 # Only the proximity chain and what it needs: other engineers' models are not built here.
 PROXIMITY_SELECT = ["+industry_proximity", "+int_industries_without_product"]
@@ -64,23 +66,18 @@ def as_matrix(pairs: pd.DataFrame, a: str, b: str, value: str) -> pd.DataFrame:
 
 
 def read_real_trade() -> pd.DataFrame:
-    path = shared_data("trade", "world_trade_sitc4_rev2_avg_1998_2000.csv")
-    return pd.read_csv(path, dtype={"country": str, "product": str, "value": float})
+    return read_shipped("world_trade")
 
 
 def read_real_isic_sitc() -> pd.DataFrame:
-    path = shared_data("concordance", "isic3_sitc2_4d_via_sitc3.csv")
-    links = pd.read_csv(path, dtype=str)
-    return links.rename(columns={"ISIC3_4d": "isic_code", "SITC2_4d": "sitc_code"})[["isic_code", "sitc_code"]]
+    return read_shipped("isic_sitc")
 
 
 def write_real_inputs(root: Path) -> tuple[Path, Path]:
-    """Contract-shaped copies of the real tables in a temp reference_dir, and a few 2004 firms."""
+    """An empty reference_dir (the build uses the shipped real tables) and a few 2004 firms on real codes."""
     raw, reference = root / "raw", root / "reference"
     raw.mkdir()
     reference.mkdir()
-    read_real_trade().to_csv(reference / "world_trade.csv", index=False)
-    read_real_isic_sitc().to_csv(reference / "isic_sitc.csv", index=False)
     # no industry_isic table: the seed cic2002_isic3 serves vintage 2002
     firms = pd.DataFrame({
         "firm_id": ["F1", "F2", "F3", "F4"],
@@ -138,7 +135,12 @@ def test_real_product_space_matches_numpy(real_build):
           f"median {off_diagonal.median():.4f}, max |sql - numpy| {difference:.1e}")
     assert 0.20 < mean < 0.21
     # every product of the table is exported by some country with RCA > 1 (none dropped here)
-    assert n_products == read_real_trade()["product"].nunique()
+    assert n_products == read_real_trade()["product"].nunique() == 785
+    # the shipped table, as the build read it: 226 countries, 124,336 rows
+    landed = query(real_build.warehouse, "select count(*) as n_rows, count(distinct country) as n_countries, "
+                                         "min(source_file) as source_file from land_world_trade")
+    assert landed.to_dict("records") == [{"n_rows": 124336, "n_countries": 226,
+                                          "source_file": "seeds/reference/world_trade.parquet"}]
 
 
 def test_real_product_space_is_fast(real_build):

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from harmonise_reference import industry_labels
 from tiny_inputs import FIRM_COLUMNS
 
 LEVEL_DIGITS = {"county": 6, "prefecture": 4, "province": 2}
@@ -39,8 +40,9 @@ INDUSTRIES = {
 }
 CONCORDANCE = [("1311", "1311"), ("1312", "1313"), ("1312", "1314"), ("1321", "1321"), ("1322", "1322"),
                ("1411", "1410"), ("1412", "1410"), ("2211", "2211"), ("2212", "2212"), ("4410", "4411")]
-# SPEC section 3: a component is labelled by the code of its coarser side (ties: the later vintage).
-HARMONISED_INDUSTRY = {("1994", "1312"): "1312", ("2002", "1313"): "1312", ("2002", "1314"): "1312",
+# SPEC section 3: a component is labelled by its smallest 2002 code (worked by hand here; the roll-ups to
+# 3 and 2 digits come from the independent union-find of harmonise_reference).
+HARMONISED_INDUSTRY = {("1994", "1312"): "1313", ("2002", "1313"): "1313", ("2002", "1314"): "1313",
                        ("1994", "1411"): "1410", ("1994", "1412"): "1410", ("2002", "1410"): "1410",
                        ("1994", "4410"): "4411", ("2002", "4411"): "4411"}
 INDUSTRY_ISIC = {
@@ -57,8 +59,11 @@ def harmonised_county(code: str) -> str:
     return HARMONISED_COUNTY.get(code, code)
 
 
-def harmonised_industry(vintage: str, code: str) -> str:
-    return HARMONISED_INDUSTRY.get((vintage, code), code)
+def harmonised_industry(vintage: str, code: str, digits: int = 4) -> str:
+    if digits == 4:
+        return HARMONISED_INDUSTRY.get((vintage, code), code)
+    known = [(v, c) for v, codes in INDUSTRIES.items() for c in codes]
+    return industry_labels(CONCORDANCE, known, digits)[(vintage, code[:digits])]
 
 
 def small_census(seed: int = 7) -> dict[int, pd.DataFrame]:
@@ -135,11 +140,10 @@ def expected_cells(census: dict[int, pd.DataFrame]) -> pd.DataFrame:
     firms = pd.concat([frame.assign(year=year, vintage="1994" if year == 1995 else "2002")
                        for year, frame in census.items()])
     firms["county"] = firms["county_code"].map(harmonised_county)
-    firms["industry"] = [harmonised_industry(v, c) for v, c in zip(firms["vintage"], firms["industry_code"])]
     out = []
     for (level, level_digits), digits in itertools.product(LEVEL_DIGITS.items(), (4, 3, 2)):
-        grouped = firms.assign(region_code=firms["county"].str[:level_digits],
-                               industry_code=firms["industry"].str[:digits]) \
+        industry = [harmonised_industry(v, c, digits) for v, c in zip(firms["vintage"], firms["industry_code"])]
+        grouped = firms.assign(region_code=firms["county"].str[:level_digits], industry_code=industry) \
             .groupby(["year", "region_code", "industry_code"], as_index=False) \
             .agg(output=("output", "sum"), employment=("employment", "sum"),
                  total_assets=("total_assets", "sum"), n_firms=("firm_id", "size"))

@@ -1,6 +1,8 @@
 -- Accepted firms with the county and industry units that are comparable across census years (SPEC
 -- section 3): every mart that compares 1995 with 2004 reads its regions and industries from here.
--- Prefecture and province are the first 4 and 2 digits of the harmonised county code (GB/T 2260).
+-- A harmonised county's prefecture and province are those of its label, the first 4 and 2 digits of
+-- its latest-year code (GB/T 2260): a 1995 county of a prefecture (地区) that later became a
+-- prefecture-level city under a new code is counted in the new prefecture, as its successor is.
 with firms as (
     select * from {{ ref('int_firms_accepted') }}
 ),
@@ -10,7 +12,9 @@ counties as (
 ),
 
 industries as (
-    select vintage, industry_code, harmonised_code from {{ ref('int_industry_harmonised') }}
+    select vintage, industry_code, harmonised_code
+    from {{ ref('int_industry_harmonised') }}
+    where industry_digits = 4
 )
 
 select

@@ -1,25 +1,25 @@
 -- Industries that reach no product of the product space (utilities, services, recycling...). They are
 -- left out of every proximity index (SPEC section 3); listing them here keeps that visible.
-with known_codes as (
-    select vintage as classification, industry_code from {{ ref('int_industry_harmonised') }}
-    union
-    select 'harmonised' as classification, harmonised_code as industry_code
-    from {{ ref('int_industry_harmonised') }}
-),
-
-industry_levels as (
-    select 4 as industry_digits
-    union all select 3
-    union all select 2
+with industry_levels as (
+    {%- for digits in var('industry_digits') %}
+    select {{ digits }} as industry_digits
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 known_industries as (
+    -- a vintage's coarser industries are prefixes of its codes
     select distinct
-        known_codes.classification,
+        harmonised.vintage as classification,
         industry_levels.industry_digits,
-        substr(known_codes.industry_code, 1, industry_levels.industry_digits) as industry_code
-    from known_codes
+        substr(harmonised.industry_code, 1, industry_levels.industry_digits) as industry_code
+    from {{ ref('int_industry_harmonised') }} as harmonised
     cross join industry_levels
+    where harmonised.industry_digits = 4
+    union
+    -- harmonised industries at every level are the components (int_industry_harmonised_rollup)
+    select distinct 'harmonised' as classification, industry_digits, industry_code
+    from {{ ref('int_industry_harmonised_rollup') }}
 ),
 
 with_product as (

@@ -1,7 +1,17 @@
--- Harmonised industries for comparing 1995 (CIC 1994) with 2004 (CIC 2002), SPEC section 3: connected
--- components of the concordance graph, labelled "by the more aggregated codes" as the paper did.
-{%- set merge_rounds = 4 %}
-
+-- Harmonised industries for comparing 1995 (CIC 1994) with 2004 (CIC 2002), SPEC section 3, at every
+-- industry level: one row per (digits, vintage, code of that many digits) with its harmonised industry.
+--
+-- At each level the harmonised industries are the connected components of the concordance with both
+-- sides cut to that many digits. A graph node is (vintage, code): the same string can mean different
+-- industries in the two vintages (the real revision renumbered 1994's divisions 40-43 as 2002's 39-42),
+-- so 1994:4111 and 2002:4111 are different nodes and only the concordance can join them. A component
+-- is labelled by its smallest code of the latest vintage; one with no such code (a 1994 code the
+-- concordance leaves out) keeps its own code behind its vintage, '1994:4111', which no latest-vintage
+-- code can equal. Two components are never merged because of their labels.
+--
+-- Cutting never splits a component (an edge between two 4-digit codes is also an edge between their
+-- 3-digit groups), so every 4-digit harmonised industry lies in exactly one 3-digit and one 2-digit
+-- harmonised industry: int_industry_harmonised_rollup lists that, and a test checks it.
 with known_codes as (
     -- every CIC code the warehouse can meet: linked to ISIC, in the concordance, or used by a firm
     select vintage, industry_code from {{ ref('int_industry_isic') }}
@@ -14,74 +24,67 @@ with known_codes as (
     where reject_reason is null
 ),
 
--- a code means different things in different vintages, so a graph node is (vintage, code)
-nodes as (
-    select vintage || ':' || industry_code as node, vintage, industry_code
+latest_vintage as (
+    select max(vintage) as vintage from known_codes
+),
+
+{%- for digits in var('industry_digits') %}
+
+nodes_{{ digits }} as (
+    select distinct
+        vintage || ':' || substr(industry_code, 1, {{ digits }}) as node,
+        vintage,
+        substr(industry_code, 1, {{ digits }}) as industry_code
     from known_codes
 ),
 
-edges as (
-    select '1994:' || code_1994 as node_a, '2002:' || code_2002 as node_b
+edges_{{ digits }} as (
+    select distinct
+        '1994:' || substr(code_1994, 1, {{ digits }}) as node_a,
+        '2002:' || substr(code_2002, 1, {{ digits }}) as node_b
     from {{ ref('stg_industry_concordance') }}
 ),
 
-components as (
-    select * from {{ connected_components('nodes', 'edges') }}
+members_{{ digits }} as (
+    select nodes.vintage, nodes.industry_code, components.component_id
+    from nodes_{{ digits }} as nodes
+    inner join {{ connected_components('nodes_' ~ digits, 'edges_' ~ digits) }} as components
+        on components.node = nodes.node
 ),
 
-group_round_0 as (
-    select nodes.vintage, nodes.industry_code, components.component_id as group_id
-    from nodes
-    inner join components on components.node = nodes.node
+labels_{{ digits }} as (
+    select
+        members.component_id,
+        coalesce(
+            min(case when members.vintage = latest_vintage.vintage then members.industry_code end),
+            min(members.vintage || ':' || members.industry_code)
+        ) as harmonised_code
+    from members_{{ digits }} as members
+    cross join latest_vintage
+    group by members.component_id
 ),
 
-{#-
-  Each round labels every group by the rule, then regroups by label. A group's label is the smallest code
-  of its coarser side: the vintage with fewer distinct codes among those present (a code absent from the
-  concordance is its own group and keeps its code), ties going to the later vintage (2002). Two
-  components whose labels collide (1994:1312 splitting into 2002:1320+1330, while 2002:1312 merges
-  1994:1313+1314, are both labelled 1312) cannot be told apart by their label, so they are MERGED into
-  one harmonised industry, relabelled by the same rule; a merge can in principle cause a new collision,
-  hence several rounds. The test harmonised_labels_are_stable fails the build if rounds run out.
--#}
-{%- for round in range(merge_rounds) %}
-
-side_sizes_{{ round }} as (
-    select group_id, vintage, count(distinct industry_code) as n_codes
-    from group_round_{{ round }}
-    group by group_id, vintage
-),
-
-coarser_side_{{ round }} as (
-    select group_id, vintage
-    from (
-        select
-            group_id,
-            vintage,
-            row_number() over (partition by group_id order by n_codes, vintage desc) as side_rank
-        from side_sizes_{{ round }}
-    ) as ranked
-    where side_rank = 1
-),
-
-labels_{{ round }} as (
-    select members.group_id, min(members.industry_code) as label
-    from group_round_{{ round }} as members
-    inner join coarser_side_{{ round }} as coarser
-        on coarser.group_id = members.group_id and coarser.vintage = members.vintage
-    group by members.group_id
-),
-
-group_round_{{ round + 1 }} as (
-    select members.vintage, members.industry_code, labels.label as group_id
-    from group_round_{{ round }} as members
-    inner join labels_{{ round }} as labels on labels.group_id = members.group_id
+harmonised_{{ digits }} as (
+    select
+        {{ digits }} as industry_digits,
+        members.vintage,
+        members.industry_code,
+        labels.harmonised_code
+    from members_{{ digits }} as members
+    inner join labels_{{ digits }} as labels on labels.component_id = members.component_id
 ),
 {%- endfor %}
 
 harmonised as (
-    select vintage, industry_code, group_id as harmonised_code
-    from group_round_{{ merge_rounds }}
+    {%- for digits in var('industry_digits') %}
+    select industry_digits, vintage, industry_code, harmonised_code from harmonised_{{ digits }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 )
 
-select * from harmonised
+select
+    cast(industry_digits as integer) as industry_digits,
+    vintage,
+    industry_code,
+    harmonised_code
+from harmonised

@@ -16,32 +16,46 @@ code_products as (
     inner join product_space on product_space.product = isic_sitc.sitc_code
 ),
 
--- a harmonised industry's products are the union of those of its member codes, in both vintages
-classified as (
-    select vintage as classification, industry_code, product
+industry_levels as (
+    {%- for digits in var('industry_digits') %}
+    select {{ digits }} as industry_digits
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+-- Within one vintage a coarser industry is the code's prefix (the classification's own hierarchy), and its
+-- products are the union of its children's.
+vintage_products as (
+    select
+        code_products.vintage as classification,
+        industry_levels.industry_digits,
+        substr(code_products.industry_code, 1, industry_levels.industry_digits) as industry_code,
+        code_products.product
     from code_products
-    union all
-    select 'harmonised' as classification, harmonised.harmonised_code as industry_code, code_products.product
+    cross join industry_levels
+),
+
+-- A harmonised industry's products are the union of its member codes' in both vintages; a coarser
+-- harmonised industry's, the union of the 4-digit harmonised industries in it (never a label's prefix).
+harmonised_products as (
+    select
+        'harmonised' as classification,
+        rollup.industry_digits,
+        rollup.industry_code,
+        code_products.product
     from code_products
     inner join {{ ref('int_industry_harmonised') }} as harmonised
-        on harmonised.vintage = code_products.vintage and harmonised.industry_code = code_products.industry_code
+        on harmonised.industry_digits = 4
+        and harmonised.vintage = code_products.vintage
+        and harmonised.industry_code = code_products.industry_code
+    inner join {{ ref('int_industry_harmonised_rollup') }} as rollup
+        on rollup.harmonised_industry_code = harmonised.harmonised_code
 ),
 
-industry_levels as (
-    select 4 as industry_digits
-    union all select 3
-    union all select 2
-),
-
--- a coarser industry's products are the union of its children's
 industry_products as (
-    select distinct
-        classified.classification,
-        industry_levels.industry_digits,
-        substr(classified.industry_code, 1, industry_levels.industry_digits) as industry_code,
-        classified.product
-    from classified
-    cross join industry_levels
+    select classification, industry_digits, industry_code, product from vintage_products
+    union
+    select classification, industry_digits, industry_code, product from harmonised_products
 )
 
 select

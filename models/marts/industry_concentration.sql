@@ -118,7 +118,8 @@ spatial as (
 
 ),
 
--- output sums of the firms per 4-digit industry (one scan of the firms), rolled up to 3 and 2 digits
+-- output sums of the firms per 4-digit industry (one scan of the firms), rolled up to the coarser
+-- harmonised industries (int_industry_harmonised_rollup, never a label's prefix)
 firm_sums as (
 
     select
@@ -131,15 +132,15 @@ firm_sums as (
 
 firm_herfindahl as (
 
-    {% for digits in [4, 3, 2] %}
     select
-        year, {{ digits }} as industry_digits, left(harmonised_industry_code, {{ digits }}) as industry_code,
-        cast(sum(n_firms) as {{ dbt.type_bigint() }}) as n_firms,
-        case when sum(output) > 0 then sum(output_sq) / (sum(output) * sum(output)) end as firm_herfindahl
+        firm_sums.year, industry_levels.industry_digits, industry_levels.industry_code,
+        cast(sum(firm_sums.n_firms) as {{ dbt.type_bigint() }}) as n_firms,
+        case when sum(firm_sums.output) > 0
+             then sum(firm_sums.output_sq) / (sum(firm_sums.output) * sum(firm_sums.output)) end as firm_herfindahl
     from firm_sums
-    group by year, left(harmonised_industry_code, {{ digits }})
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    inner join {{ ref('int_industry_harmonised_rollup') }} as industry_levels
+        on industry_levels.harmonised_industry_code = firm_sums.harmonised_industry_code
+    group by firm_sums.year, industry_levels.industry_digits, industry_levels.industry_code
 
 ),
 

@@ -285,10 +285,11 @@ def _unify(tables: list[pa.Table]) -> list[pa.Table]:
     return out
 
 
-def _with_provenance(table: pa.Table, path: Path, extra: dict[str, pa.Array] | None = None) -> pa.Table:
+def _with_provenance(table: pa.Table, path: Path, extra: dict[str, pa.Array] | None = None,
+                     label: str | None = None) -> pa.Table:
     n = table.num_rows
     front = {
-        "source_file": pa.repeat(pa.scalar(path.name, pa.string()), n),
+        "source_file": pa.repeat(pa.scalar(label or path.name, pa.string()), n),
         "source_row": pa.array(range(1, n + 1), pa.int64()),
     }
     front.update(extra or {})
@@ -332,10 +333,26 @@ def land_census_firms(raw_dir: str | Path, encoding: str = "auto", vintage_by_ye
     return pa.concat_tables(_unify(tables))
 
 
+def _check_code_shapes(table: pa.Table, path: Path, contract: TableContract) -> None:
+    """A reference table's codes must have the contract's shape (e.g. 6 digits for a county): a code of
+    another shape would silently match nothing, so the whole table is refused, naming the first one."""
+    for name, width in contract.code_widths.items():
+        column = pc.utf8_trim_whitespace(table.column(name))
+        wrong = pc.invert(pc.match_substring_regex(column, f"^[0-9]{{{width}}}$"))
+        wrong = pc.and_(wrong, pc.is_valid(column))
+        if pc.any(wrong).as_py():
+            first = pc.filter(column, wrong)[0].as_py()
+            raise InputFileError(path, f"reference table {contract.name}: column {name} holds {first!r}, "
+                                       f"not a {width}-digit code")
+
+
 def land_reference(reference_dir: str | Path, table_name: str, encoding: str = "auto") -> pa.Table:
-    """One reference table as text with provenance; an optional table that is absent lands empty."""
+    """One reference table as text with provenance. The user's file in reference_dir wins; else the copy
+    the project ships (seeds/reference, SPEC section 9); an optional table that neither has lands empty."""
+    from cluster_finance.reference import shipped_path
+
     contract = REFERENCE_TABLES[table_name]
-    path = find_reference_file(reference_dir, table_name)
+    path = find_reference_file(reference_dir, table_name) or shipped_path(table_name)
     if path is None:
         if contract.table_required:
             raise InputFileError(
@@ -344,4 +361,7 @@ def land_reference(reference_dir: str | Path, table_name: str, encoding: str = "
             )
         empty = pa.table({c: pa.array([], pa.string()) for c in contract.columns})
         return _with_provenance(empty, Path(f"{table_name} (absent)"))
-    return _with_provenance(conform(read_any(path, encoding), path, contract), path)
+    table = conform(read_any(path, encoding), path, contract)
+    _check_code_shapes(table, path, contract)
+    shipped = path == shipped_path(table_name)
+    return _with_provenance(table, path, label=f"seeds/reference/{path.name}" if shipped else None)

@@ -25,6 +25,7 @@ SHIPPED_TABLES = {
     "regions": "GB/T 2260 county-level units at the end of 1995 and of 2004, with prefecture and province",
     "county_crosswalk": "1995 -> 2004 county links that carry a unit on (identity and successor links)",
     "cic_codes": "the GB/T 4754-2002 (CIC 2002) code list: sections, divisions, groups and classes",
+    "isic_codes": "the ISIC Rev.3 code list with English descriptions, every level",
 }
 
 
@@ -93,12 +94,14 @@ def rebuild(shared_data: Path) -> dict[str, int]:
                  [["isic_code", "sitc_code"]].drop_duplicates().sort_values(["isic_code", "sitc_code"]))
     cic = pd.read_csv(shared_data / "cic" / "cic2002_codes.csv", dtype=str, keep_default_na=False)
     cic["implied"] = cic["implied"].astype(int)
+    isic = pd.read_csv(shared_data / "concordance" / "isic3_desc.csv", dtype=str, keep_default_na=False)
     tables = {
         "world_trade": trade.sort_values(["country", "product"]).reset_index(drop=True),
         "isic_sitc": isic_sitc.reset_index(drop=True),
         "regions": _regions(shared_data / "counties"),
         "county_crosswalk": _crosswalk(shared_data / "counties"),
         "cic_codes": cic.reset_index(drop=True),
+        "isic_codes": isic.rename(columns={"desc": "description"}).reset_index(drop=True),
     }
     SHIPPED_DIR.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():

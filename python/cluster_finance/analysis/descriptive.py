@@ -58,7 +58,8 @@ def table1(firms: pd.DataFrame, divisions: pd.DataFrame, years: Sequence[int], t
     labels = {c: [names.get(c, f"Division {c}")] for c in codes}
     header = ["Industry"] + [f"{h} {y}" for y in years for h in ("Mean", "SD", "No. of firms")]
     notes = ["Gross industrial output in thousands of RMB at current prices; SD is the sample standard "
-             "deviation (n-1). Industries are CIC two-digit divisions of the harmonised industry code.",
+             "deviation (n-1). Industries are the harmonised two-digit industries (CIC 2002 divisions joined "
+             "with the 1994 divisions the concordance maps into them).",
              footnote(threshold)]
     table = ReportTable("table1", "Table 1. Summary statistics of gross industrial output by two-digit industry",
                         header, _wide_rows(s, "division_code", codes, labels, years), notes,

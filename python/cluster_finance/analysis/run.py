@@ -56,9 +56,14 @@ def load_marts(warehouse: Path) -> Marts:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         q = lambda sql: con.execute(sql).df()  # noqa: E731
-        firms = q("""select census_year as year, left(harmonised_industry_code, 2) as division_code,
-                            province_code, output
-                     from int_firms_harmonised""")
+        # a firm's division is its 2-digit harmonised industry (a component of the concordance cut to 2
+        # digits, labelled by its 2002 division), never the first two digits of a 4-digit label
+        firms = q("""select firms.census_year as year, divisions.industry_code as division_code,
+                            firms.province_code, firms.output
+                     from int_firms_harmonised as firms
+                     inner join int_industry_harmonised_rollup as divisions
+                         on divisions.harmonised_industry_code = firms.harmonised_industry_code
+                         and divisions.industry_digits = 2""")
         try:
             yearbook = q("select year, gross_output_trillion_rmb from stg_yearbook_totals")
         except duckdb.Error:
