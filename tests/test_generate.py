@@ -215,15 +215,16 @@ def test_firms_on_real_counties_with_the_real_crosswalk(mid):
 
 
 def test_harmonisation_follows_the_warehouse_rules():
-    """proximity.harmonise_*: components labelled by the smallest 2002 code / 2004 code, implicit identity
-    for codes absent from the concordance / crosswalk, colliding labels not merged."""
+    """proximity.harmonise_*: components labelled by the smallest 2002 / 2004 code, colliding labels not
+    merged; a 1994 code the concordance leaves out is '1994:<code>', a 1995 county the crosswalk leaves out
+    continues under its own code (implicit identity), as int_industry_harmonised / int_county_harmonised."""
     conc = pd.DataFrame({"code_1994": ["1312", "1313", "1314", "4011"], "code_2002": ["1320", "1312", "1312", "3911"]})
     conc = pd.concat([conc, pd.DataFrame({"code_1994": ["1312"], "code_2002": ["1330"]})], ignore_index=True)
     h = prox.harmonise_industries(conc, codes_1994=["1510"], codes_2002=["1511"])
     lab = dict(zip(h.vintage + ":" + h.industry_code, h.harmonised_code))
     assert lab["1994:1312"] == lab["2002:1320"] == lab["2002:1330"] == "1320"    # 1994:1312 split
     assert lab["1994:1313"] == lab["1994:1314"] == lab["2002:1312"] == "1312"    # merged into 2002:1312
-    assert lab["1994:4011"] == "3911" and lab["1994:1510"] == "1510" and lab["2002:1511"] == "1511"
+    assert lab["1994:4011"] == "3911" and lab["1994:1510"] == "1994:1510" and lab["2002:1511"] == "1511"
     h3 = prox.harmonise_industries(conc, 3)
     assert dict(zip(h3.vintage + ":" + h3.industry_code, h3.harmonised_code)) == {
         "1994:131": "131", "2002:131": "131", "2002:132": "131", "2002:133": "131", "1994:401": "391",

@@ -57,32 +57,35 @@ def _components(left: np.ndarray, right: np.ndarray):
     return nodes, lab
 
 
-def _label_components(early, late, lone_early=(), lone_late=()):
+def _label_components(early, late, lone_early=(), lone_late=(), early_name="1994", implicit_identity=False):
     """Components of the bipartite graph whose links are early[i] - late[i] (codes of an earlier and a
-    later classification), each labelled by its smallest later code.  An earlier code with no link
-    (listed in lone_early) is linked to the later code of the same string (implicit identity); a later
-    code with no link (in lone_late) is a component of its own.  Returns a frame (side 'early'/'late',
-    code, label) with one row per node."""
+    later classification), each labelled by its smallest later code.  Codes with no link (listed in
+    lone_early / lone_late) are their own component, except that with implicit_identity an earlier code
+    continues under the later code of the same string; a component with no later code is labelled
+    '<early_name>:<code>', which no later code can equal.  Returns a frame (side 'early'/'late', code,
+    label) with one row per node."""
     early, late = np.asarray(early, dtype=str), np.asarray(late, dtype=str)
     lone = np.setdiff1d(np.asarray(list(lone_early), dtype=str), early)
-    early, late = np.concatenate([early, lone]), np.concatenate([late, lone])
-    alone = np.setdiff1d(np.asarray(list(lone_late), dtype=str), late)   # self-loops keep them as nodes
-    left = np.concatenate([np.char.add("0:", early), np.char.add("1:", alone)])
-    right = np.char.add("1:", np.concatenate([late, alone]))
-    nodes, comp = _components(left, right)
+    alone = np.setdiff1d(np.asarray(list(lone_late), dtype=str), late)
+    left = [np.char.add("0:", early), np.char.add("1:", alone)]          # self-loops keep lone codes as nodes
+    right = [np.char.add("1:", late), np.char.add("1:", alone)]
+    left.append(np.char.add("0:", lone))
+    right.append(np.char.add("1:" if implicit_identity else "0:", lone))
+    nodes, comp = _components(np.concatenate(left), np.concatenate(right))
     nodes = pd.Series(nodes)
     df = pd.DataFrame({"side": np.where(nodes.str[0] == "1", "late", "early"), "code": nodes.str[2:].to_numpy(),
                        "comp": comp})
     label = df[df["side"] == "late"].groupby("comp")["code"].min()
-    df["label"] = label.reindex(df["comp"]).to_numpy()
+    own = df.groupby("comp")["code"].min().radd(f"{early_name}:")
+    df["label"] = label.reindex(df["comp"]).fillna(own.reindex(df["comp"])).to_numpy()
     return df.drop(columns="comp")
 
 
 def harmonise_industries(concordance: pd.DataFrame, digits: int = 4, codes_1994=(), codes_2002=()) -> pd.DataFrame:
-    """Harmonised industries at `digits` digits (SPEC section 3, as the warehouse builds them): connected
-    components of the (vintage, code) graph of the concordance with both sides cut to `digits`, labelled
-    by the component's smallest 2002 code at that level.  A 1994 code absent from the concordance links to
-    the 2002 code of the same string (implicit identity); components are never merged because of their
+    """Harmonised industries at `digits` digits (SPEC section 3, as int_industry_harmonised builds them):
+    connected components of the (vintage, code) graph of the concordance with both sides cut to `digits`,
+    labelled by the component's smallest 2002 code at that level; a component with none (a 1994 code the
+    concordance leaves out) is labelled '1994:<code>'.  Components are never merged because of their
     labels.  codes_1994 / codes_2002 list further codes to map (e.g. the firms').  Returns columns
     vintage ('1994'/'2002'), industry_code (at `digits` digits), harmonised_code."""
     cut = lambda codes: pd.Series(np.asarray(codes, dtype=str)).str[:digits].to_numpy()
@@ -107,7 +110,8 @@ def harmonise_counties(crosswalk: pd.DataFrame, codes_by_year: dict[int, np.ndar
     y0, y1 = years
     cw = crosswalk[(crosswalk["year_from"].astype(int) == y0) & (crosswalk["year_to"].astype(int) == y1)]
     codes_by_year = codes_by_year or {}
-    df = _label_components(cw["code_from"], cw["code_to"], codes_by_year.get(y0, ()), codes_by_year.get(y1, ()))
+    df = _label_components(cw["code_from"], cw["code_to"], codes_by_year.get(y0, ()), codes_by_year.get(y1, ()),
+                           str(y0), implicit_identity=True)
     df["year"] = np.where(df["side"] == "late", y1, y0)
     return (df.rename(columns={"code": "county_code", "label": "harmonised_code"})
             [["year", "county_code", "harmonised_code"]].reset_index(drop=True))
