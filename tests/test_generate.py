@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
 
 import generate_helpers as H  # noqa: E402
+from harmonise_reference import industry_labels  # noqa: E402
 from cluster_finance.generate import generate_census, main  # noqa: E402
 from cluster_finance.generate import proximity as prox  # noqa: E402
 from cluster_finance.generate.build import FIRM_COLUMNS  # noqa: E402
@@ -189,6 +190,10 @@ def test_1994_vintage_changes_like_the_real_revision(small):
                      h3=conc["code_2002"].str[:3].map(h3[h3.vintage == "2002"].set_index("industry_code")["harmonised_code"]))
     assert (m3.groupby("h4")["h3"].nunique() == 1).all()
     assert (m3["h4"].str[:3] != m3["h3"]).any()
+    # the generator's harmonisation is the warehouse's (the union-find the SQL is tested against)
+    pairs = list(zip(conc["code_1994"], conc["code_2002"]))
+    for digits, hd in ((4, h), (3, h3), (2, h2)):
+        assert dict(zip(zip(hd.vintage, hd.industry_code), hd.harmonised_code)) == industry_labels(pairs, [], digits)
     # 1994 ISIC links are derived through the concordance
     ii = H.read_ref(d / "ref", "industry_isic")
     i94 = ii[ii.vintage == "1994"].merge(conc, left_on="industry_code", right_on="code_1994")
