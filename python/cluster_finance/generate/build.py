@@ -89,7 +89,7 @@ def generate_census(out_dir, reference_dir, scale: float = 1.0, seed: int = 0, p
     out_dir.mkdir(parents=True, exist_ok=True); reference_dir.mkdir(parents=True, exist_ok=True)
     targets = load_targets(paper_dir)
     ss = np.random.SeedSequence([seed, int(round(scale * 1e6))])
-    rngs = [np.random.default_rng(s) for s in ss.spawn(12)]
+    rngs = [np.random.default_rng(s) for s in ss.spawn(12)]     # rngs[2] (once the synthetic trade's) unused
     with _Steps(progress, 10) as st:
         # ---------------- reference tables and proximity ----------------
         # the real product space (shipped world trade and ISIC -> SITC), real counties and CIC 2002 classes
