@@ -220,6 +220,15 @@ def _unknown_name(raw_dir, _ref):
     (raw_dir / "firms_1995.csv").rename(raw_dir / "firms_1995_final.csv")
 
 
+def _two_files_one_year(raw_dir, _ref):
+    census_frames()[1995].to_parquet(raw_dir / "firms_1995.parquet", index=False)
+
+
+def _no_census_file(raw_dir, _ref):
+    for path in raw_dir.glob("firms_*"):
+        path.unlink()
+
+
 FILE_CASES: tuple[FileCase, ...] = (
     FileCase("missing_column", _missing_column,
              re.escape("Input error in firms_1995.csv: required column 'total_assets' is missing")),
@@ -241,6 +250,12 @@ FILE_CASES: tuple[FileCase, ...] = (
     FileCase("unrecognised_census_file_name", _unknown_name,
              re.escape("Input error in firms_1995_final.csv: cannot tell the census year or format from the "
                        "name; expected firms_<year>.parquet|csv|dta")),
+    FileCase("two_files_one_year", _two_files_one_year,
+             re.escape("Input error in firms_1995.parquet: a second census file for 1995 (also firms_1995.csv); "
+                       "keep one")),
+    # the message names the raw_dir folder (called raw wherever the corpus is written)
+    FileCase("no_census_file", _no_census_file,
+             re.escape("Input error in raw: raw_dir holds no census file named firms_<year>.parquet|csv|dta")),
     # Extra columns are kept out and ignored (the contract): the build succeeds.
     FileCase("extra_column", _extra_column, None),
     # The same GBK file with csv_encoding auto (the default) is read correctly.

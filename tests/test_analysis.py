@@ -323,12 +323,16 @@ def write_mart_tables(marts: Marts, path: Path) -> Path:
         rp.assign(industry_digits=3, weight="output", proximity=0.8)], ignore_index=True)[
         ["year", "region_level", "region_code", "industry_digits", "weight", "proximity"]]
     region = region.assign(n_industries=2, excluded_share=0.0, is_flagged=False)
+    # each firm's 2-digit harmonised industry is its division (a 4-digit label's prefix is not read)
+    rollup = pd.DataFrame({"harmonised_industry_code": firms["harmonised_industry_code"].unique()})
+    rollup = rollup.assign(industry_digits=2, industry_code=rollup["harmonised_industry_code"].str[:2])
     con = duckdb.connect(str(path))
     try:
         for name, frame in {"int_firms_harmonised": firms, "cells": pd.concat([cells, cells_2digit]),
                             "region_proximity": region, "county_proximity": marts.county_proximity,
                             "county_outcomes": marts.county_outcomes, "firm_panel": marts.firm_panel,
-                            "stg_yearbook_totals": marts.yearbook, "provinces": marts.provinces}.items():
+                            "stg_yearbook_totals": marts.yearbook, "provinces": marts.provinces,
+                            "int_industry_harmonised_rollup": rollup}.items():
             con.register("frame", frame)
             con.execute(f"create table {name} as select * from frame")
             con.unregister("frame")

@@ -55,3 +55,28 @@ def test_every_module_entry_point_runs_the_cli():
         done = subprocess.run([sys.executable, "-m", module, "generate", "--help"], cwd=REPO_ROOT, env=env,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0 and "--scale" in done.stdout, (module, done.stderr[-2000:])
+
+
+def test_every_cli_option_has_help():
+    """`--help` explains every command and option (walks the argparse tree)."""
+    import argparse
+
+    from cluster_finance.cli import parser
+
+    missing = []
+
+    def walk(node: argparse.ArgumentParser, path: str) -> None:
+        for action in node._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            if not (action.help or "").strip() or action.help == argparse.SUPPRESS:
+                missing.append(f"{path} {'/'.join(action.option_strings) or action.dest}")
+            if isinstance(action, argparse._SubParsersAction):
+                for choice in action._choices_actions:
+                    if not (choice.help or "").strip():
+                        missing.append(f"{path} {choice.dest}")
+                for name, sub in action.choices.items():
+                    walk(sub, f"{path} {name}")
+
+    walk(parser(), "cluster_finance")
+    assert not missing, missing

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from harmonise_reference import industry_labels
 from tiny_inputs import FIRM_COLUMNS, reference_frames, write_tiny_inputs
 
 LEVEL_COLUMNS = {"county": "harmonised_county_code", "prefecture": "prefecture_code",
@@ -191,12 +192,18 @@ def ellison_glaeser(industry: np.ndarray, region_total: np.ndarray, firm_sizes: 
 
 
 def dense_matrices(firms: pd.DataFrame):
-    """(year, level, digits) -> (regions, industries, region x industry output matrix)."""
+    """(year, level, digits) -> (regions, industries, region x industry output matrix). A firm's industry
+    at each level is the union-find component of its own code cut to that level (the concordance of
+    tiny_inputs), never a prefix of the warehouse's 4-digit label."""
+    concordance = list(reference_frames()["industry_concordance"].itertuples(index=False, name=None))
+    codes = list(zip(firms["industry_vintage"], firms["industry_code"]))
     for year, by_year in firms.groupby("census_year"):
         for level, column in LEVEL_COLUMNS.items():
             for digits in (4, 3, 2):
-                frame = by_year.assign(region=by_year[column],
-                                       industry=by_year["harmonised_industry_code"].str[:digits])
+                labels = industry_labels(concordance, codes, digits)
+                industry = [labels[(v, c[:digits])] for v, c in zip(by_year["industry_vintage"],
+                                                                     by_year["industry_code"])]
+                frame = by_year.assign(region=by_year[column], industry=industry)
                 matrix = frame.pivot_table(index="region", columns="industry", values="output",
                                            aggfunc="sum", fill_value=0.0)
                 yield year, level, digits, frame, matrix

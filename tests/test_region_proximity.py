@@ -151,10 +151,10 @@ def expected_cells(census: dict[int, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-def numpy_region_index(cells: pd.DataFrame, phi: pd.DataFrame, single: str = "null") -> pd.DataFrame:
-    """The region index by dense matrices: one (regions x industries) size matrix S per weight and the
-    industry proximity matrix Phi with a zero diagonal; numerator of P(r,i) = (S Phi)_ri."""
-    rows = []
+def _dense_terms(cells: pd.DataFrame, phi: pd.DataFrame):
+    """For each (year, level, digits, weight): one (regions x industries) size matrix S over the mapped
+    industries and the industry proximity matrix Phi with a zero diagonal; the numerator of P(r,i) is
+    (S Phi)_ri and its denominator the region's mapped size minus s(r,i). Yields the dense P(r,i)."""
     for (year, level, digits), group in cells.groupby(["year", "region_level", "industry_digits"]):
         prox = phi[phi["industry_digits"] == digits]
         mapped = sorted(set(prox["industry_a"]))
@@ -172,17 +172,45 @@ def numpy_region_index(cells: pd.DataFrame, phi: pd.DataFrame, single: str = "nu
             numerator = sizes @ matrix
             denominator = sizes.sum(axis=1, keepdims=True) - sizes
             present = sizes > 0
-            with np.errstate(divide="ignore", invalid="ignore"):
-                p_ri = np.where(present, numerator / denominator, 0.0)
-                index = (sizes * p_ri).sum(axis=1) / sizes.sum(axis=1)
-                excluded = (total - sizes.sum(axis=1)) / total
             n_industries = present.sum(axis=1)
-            flagged = n_industries < 2
-            index = np.where(flagged, 0.0 if single == "zero" else np.nan, index)
-            rows.append(pd.DataFrame({
-                "year": year, "region_level": level, "region_code": regions, "industry_digits": digits,
-                "weight": weight, "proximity": index, "n_industries": n_industries,
-                "excluded_share": np.where(total > 0, excluded, np.nan), "is_flagged": flagged}))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                p_ri = np.where(present & (n_industries >= 2)[:, None], numerator / denominator, np.nan)
+            yield dict(year=year, level=level, digits=digits, weight=weight, regions=regions, mapped=mapped,
+                       sizes=sizes, total=total, p_ri=p_ri, n_industries=n_industries)
+
+
+def numpy_region_index(cells: pd.DataFrame, phi: pd.DataFrame, single: str = "null") -> pd.DataFrame:
+    """The region index P(r) = sum_i s_i P(r,i) / sum_i s_i from the dense P(r,i)."""
+    rows = []
+    for d in _dense_terms(cells, phi):
+        sizes, total, n_industries = d["sizes"], d["total"], d["n_industries"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            index = np.nansum(sizes * d["p_ri"], axis=1) / sizes.sum(axis=1)
+            excluded = (total - sizes.sum(axis=1)) / total
+        flagged = n_industries < 2
+        index = np.where(flagged, 0.0 if single == "zero" else np.nan, index)
+        rows.append(pd.DataFrame({
+            "year": d["year"], "region_level": d["level"], "region_code": d["regions"],
+            "industry_digits": d["digits"], "weight": d["weight"], "proximity": index,
+            "n_industries": n_industries, "excluded_share": np.where(total > 0, excluded, np.nan),
+            "is_flagged": flagged}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def numpy_industry_terms(cells: pd.DataFrame, phi: pd.DataFrame) -> pd.DataFrame:
+    """P(r,i) and s(r,i) / sum_mapped s(r,.) for every mapped (region, industry) pair of the dense matrices."""
+    rows = []
+    for d in _dense_terms(cells, phi):
+        sizes = d["sizes"]
+        mapped_total = sizes.sum(axis=1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(mapped_total > 0, sizes / mapped_total, np.nan)
+        r, i = np.indices(sizes.shape)
+        rows.append(pd.DataFrame({
+            "year": d["year"], "region_level": d["level"], "region_code": np.asarray(d["regions"])[r.ravel()],
+            "industry_digits": d["digits"], "weight": d["weight"],
+            "industry_code": np.asarray(d["mapped"])[i.ravel()], "size": sizes.ravel(),
+            "proximity": d["p_ri"].ravel(), "size_share": share.ravel()}))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -279,3 +307,40 @@ def test_hand_worked_region(small_warehouse):
                           "where county_code = '110105' and year = 2004")["proximity_output"].item()
     assert got == pytest.approx(expected, rel=1e-12)
 
+
+
+TERM_KEY = [*KEY, "industry_code"]
+
+
+def test_industry_terms_match_dense_numpy(small_warehouse):
+    """region_industry_proximity: P(r,i) and the size shares against the dense matrices, every cell present,
+    and the contributions adding up to region_proximity."""
+    warehouse, census = small_warehouse
+    phi = read(warehouse, "select industry_digits, industry_a, industry_b, proximity from industry_proximity "
+                          "where classification = 'harmonised'")
+    cells = expected_cells(census)
+    got = read(warehouse, "select * from region_industry_proximity")
+    # one row per cell and weight, mapped or not
+    assert len(got) == 3 * len(cells)
+    assert not got.duplicated(TERM_KEY).any()
+    unmapped = got[~got["is_mapped"]]
+    assert len(unmapped) and unmapped["proximity"].isna().all() and unmapped["size_share"].isna().all()
+    # mapped cells against the dense computation (which also holds the pairs a region lacks, with s = 0)
+    want = numpy_industry_terms(cells, phi)
+    merged = got[got["is_mapped"]].merge(want, on=TERM_KEY, how="left", suffixes=("", "_numpy"),
+                                         validate="one_to_one")
+    assert merged["size_numpy"].notna().all()
+    np.testing.assert_allclose(merged["size"], merged["size_numpy"], rtol=1e-12)
+    np.testing.assert_allclose(merged["proximity"].to_numpy(float), merged["proximity_numpy"].to_numpy(float),
+                               rtol=1e-10, atol=1e-13, equal_nan=True)
+    np.testing.assert_allclose(merged["size_share"].to_numpy(float), merged["size_share_numpy"].to_numpy(float),
+                               rtol=1e-10, atol=1e-13, equal_nan=True)
+    absent = want.merge(got[TERM_KEY], on=TERM_KEY, how="left", indicator=True)
+    assert (absent.loc[absent["_merge"] == "left_only", "size"] == 0).all()
+    # the case mix: defined terms, and undefined ones (s = 0 or a flagged region)
+    assert merged["proximity"].notna().any() and merged["proximity"].isna().any()
+    # the contributions add up to P(r)
+    totals = got.groupby(KEY, as_index=False).agg(total=("contribution", lambda c: c.sum(min_count=1)))
+    region = read(warehouse, "select * from region_proximity").merge(totals, on=KEY, validate="one_to_one")
+    np.testing.assert_allclose(region["proximity"].to_numpy(float), region["total"].to_numpy(float),
+                               rtol=1e-12, atol=1e-15, equal_nan=True)

@@ -1,5 +1,5 @@
 def model(dbt, session):
-    from cluster_finance.ingest import land_census_firms
+    from cluster_finance.landing import landed
 
-    meta = dbt.config.get("meta")
-    return land_census_firms(meta["raw_dir"], meta["csv_encoding"], meta["industry_vintage_by_year"])
+    # Landed by this run's on-run-start hook when it could (cluster_finance.landing), else read here.
+    return landed("census_firms", dbt.config.get("meta"))

@@ -1,5 +1,5 @@
 def model(dbt, session):
-    from cluster_finance.ingest import land_reference
+    from cluster_finance.landing import landed
 
-    meta = dbt.config.get("meta")
-    return land_reference(meta["reference_dir"], "yearbook_totals", meta["csv_encoding"])
+    # Landed by this run's on-run-start hook when it could (cluster_finance.landing), else read here.
+    return landed("yearbook_totals", dbt.config.get("meta"))
