@@ -8,15 +8,25 @@ import numpy as np
 import pandas as pd
 
 from cluster_finance.generate import proximity as prox
+from cluster_finance.generate.reference import read_cic_isic
+from cluster_finance.reference import read_shipped, shipped_path
 
 CODE_COLS = {"country", "product", "code_1994", "code_2002", "industry_code", "isic_code", "sitc_code",
              "code_from", "code_to", "county_code", "prefecture_code", "province_code", "vintage"}
 
 
 def read_ref(ref_dir, name) -> pd.DataFrame:
+    """A reference table as the build reads it: the CSV the generator wrote, else the shipped table (and,
+    for industry_isic, the CIC 2002 -> ISIC seed when no 2002 rows were written)."""
     p = Path(ref_dir) / f"{name}.csv"
-    head = pd.read_csv(p, nrows=0).columns
-    return pd.read_csv(p, dtype={c: str for c in head if c in CODE_COLS}, keep_default_na=False)
+    if p.exists():
+        head = pd.read_csv(p, nrows=0).columns
+        df = pd.read_csv(p, dtype={c: str for c in head if c in CODE_COLS}, keep_default_na=False)
+    else:
+        df = read_shipped(name) if shipped_path(name) else None
+    if name == "industry_isic" and (df is None or not (df["vintage"] == "2002").any()):
+        df = pd.concat([df, read_cic_isic()], ignore_index=True)
+    return df
 
 
 def load(raw_dir, ref_dir):
@@ -28,15 +38,19 @@ def load(raw_dir, ref_dir):
 
 def county_measures(firms, refs):
     """County proximity (3 weights) and outcomes per harmonised county and year, plus the panel."""
-    labels, mat, harm = prox.harmonised_industry_proximity(refs["industry_concordance"], refs["industry_isic"],
-                                                           refs["isic_sitc"], refs["world_trade"])
+    labels, mat, _ = prox.harmonised_industry_proximity(refs["industry_concordance"], refs["industry_isic"],
+                                                        refs["isic_sitc"], refs["world_trade"])
+    harm = prox.harmonise_industries(refs["industry_concordance"], 4, firms[1995]["industry_code"].unique(),
+                                     firms[2004]["industry_code"].unique())
     hc = prox.harmonise_counties(refs["county_crosswalk"],
-                                 {y: firms[y]["county_code"].unique() for y in (1995, 2004)})
+                                 {y: np.union1d(firms[y]["county_code"].unique(),
+                                                refs["regions"].loc[refs["regions"]["year"] == y, "county_code"])
+                                  for y in (1995, 2004)})
     out = {}
     for y, vint in ((1995, "1994"), (2004, "2002")):
         f = firms[y]
         hmap = harm[harm.vintage == vint].set_index("industry_code")["harmonised_code"]
-        ind = hmap.reindex(f["industry_code"]).fillna(pd.Series(f["industry_code"].to_numpy(), index=f.index)).to_numpy()
+        ind = hmap.reindex(f["industry_code"]).to_numpy()
         cmap = hc[hc.year == y].set_index("county_code")["harmonised_code"]
         cty = cmap.reindex(f["county_code"]).to_numpy()
         res = {}

@@ -11,19 +11,20 @@ import pandas as pd
 from . import calibrate as cal
 from . import proximity as prox
 from .reference import Geography, Industries
-from .targets import PaperTargets, UTILITY_DIVISIONS
+from .targets import PaperTargets
 
 SMALL_OUTPUT = 5000.0          # thousand RMB (5 million RMB)
 PANEL_FIRMS_FULL = 76130       # Table 5: 152,260 exporter observations / 2
 KAPPA_MEAN, KAPPA_SD = 4.0, 1.0
-KAPPA_GROWTH = 0.6             # mean rise of the clustering intensity 1995 -> 2004
-CENTRALITY = 1.0               # national weight of an industry rises by exp(CENTRALITY * z(mean proximity))
-CENTRALITY_GROWTH = 0.8        # ... and by a further exp(CENTRALITY_GROWTH * z) in 2004
+KAPPA_GROWTH = 0.4             # mean rise of the clustering intensity 1995 -> 2004
+CENTRALITY = 0.0               # national weight of an industry rises by exp(CENTRALITY * z(mean proximity)) (0: not in 1995)
+CENTRALITY_GROWTH = 0.4        # ... and by a further exp(CENTRALITY_GROWTH * z) in 2004
 ROUNDS = 8                     # alternating industry/province moment calibration rounds
 WEIGHTS = ("output", "employment", "asset")
 SMALL_KAPPA = 2.0              # steepness of the logistic county small-firm share (Table 8 cols 4-6)
 SMALL_SURPLUS = -2.0           # weight of the county's 2004 firm surplus in the small-share index
 SMALL95_NOISE = 2.0            # SD of the county noise in the 1995 small-share index
+MIN_ASSET_CORRECTION_ROUNDS = 3  # rounds offsetting small counties' and clipped plans' p5 / p10 gaps (Table 6)
 
 
 @dataclass
@@ -53,15 +54,13 @@ class Year:
 
 
 # ------------------------------------------------------------------------------------------------
-def build_space(geo: Geography, ind: Industries, labels, mat, harm, targets: PaperTargets) -> Space:
+def build_space(geo: Geography, ind: Industries, labels, mat, targets: PaperTargets) -> Space:
+    """Industry units (4-digit harmonised industries) with their proximity from the harmonised-industry
+    matrix (labels, mat), and the county units with their province (Table 2's order)."""
     provinces = list(targets.provinces["province_code"])
     divisions = list(targets.industries["division"])
     iu = ind.units
-    # harmonised label of each unit = label of its first 2002 code
-    first02 = iu["codes_2002"].str[0]
-    hmap = harm[harm.vintage == "2002"].set_index("industry_code")["harmonised_code"]
-    lab_of_unit = hmap.reindex(first02).to_numpy()
-    li = pd.Index(labels).get_indexer(lab_of_unit)
+    li = pd.Index(np.asarray(labels, dtype=str)).get_indexer(iu["label"])
     has = li >= 0
     n = len(iu)
     phi = np.zeros((n, n))
@@ -69,6 +68,8 @@ def build_space(geo: Geography, ind: Industries, labels, mat, harm, targets: Pap
     phi[np.ix_(idx, idx)] = mat[np.ix_(li[idx], li[idx])]
     udiv = pd.Index(divisions).get_indexer(iu["division"])
     cprov = pd.Index(provinces).get_indexer(geo.units["province_code"])
+    if (udiv < 0).any() or (cprov < 0).any():
+        raise ValueError("an industry unit outside Table 1's divisions or a county outside Table 2's provinces")
     return Space(n, udiv, has, phi, len(geo.units), cprov, provinces, divisions)
 
 
@@ -436,19 +437,22 @@ def plant_min_assets(rng, targets: PaperTargets, yr04: Year, stats95, P95, sampl
     # minimum is planted and their p5 / p10 stay as drawn. Their gaps d from the plan would bias every
     # column's OLS, so the full counties' plans are moved by the least-norm e with Z_full' e = -Z' d
     # (the OLS of the sampled counties is then exact again), and the bottoms rewritten once more.
-    realised = county_stats(replace(yr04, assets=newa * 1000.0), n_counties)
+    # Plans kept from clipping (min < p5 < p10) leave a gap too, so the correction is repeated on what the
+    # rewritten assets give (MIN_ASSET_CORRECTION_ROUNDS; each round closes what the clipping of the last left).
     small = ~full[cid]
     if small.any() and (~small).sum() > 10:
-        floor = plans["min"]
-        for stat in ("p5", "p10"):
-            Z = regressors[stat]
-            d = np.where(small, realised[stat][cid] - plans[stat], 0.0)
-            Zf = Z[~small]
-            e = -Zf @ np.linalg.solve(Zf.T @ Zf, Z.T @ d)
-            # keep min < p5 < p10 (a handful of counties; the bias left is negligible)
-            plans[stat][~small] = np.maximum(plans[stat][~small] + e, floor[~small] + 0.0005)
-            floor = plans[stat]
-        newa, _ = _rewrite_asset_bottoms(a, yr04.county, n_counties, cid, plans)
+        exact = {stat: plans[stat].copy() for stat in ("p5", "p10")}     # plans whose OLS is the paper's
+        for _ in range(MIN_ASSET_CORRECTION_ROUNDS):
+            realised = county_stats(replace(yr04, assets=newa * 1000.0), n_counties)
+            floor = plans["min"]
+            for stat in ("p5", "p10"):
+                Z = regressors[stat]
+                d = realised[stat][cid] - exact[stat]
+                Zf = Z[~small]
+                e = -Zf @ np.linalg.solve(Zf.T @ Zf, Z.T @ d)
+                plans[stat][~small] = np.maximum(plans[stat][~small] + e, floor[~small] + 0.0005)
+                floor = plans[stat]
+            newa, _ = _rewrite_asset_bottoms(a, yr04.county, n_counties, cid, plans)
     return newa * 1000.0
 
 

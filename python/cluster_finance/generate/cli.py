@@ -11,8 +11,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of the paper's firm counts (default 1.0)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="data/raw", help="directory for firms_<year>.parquet")
-    ap.add_argument("--reference-out", default="data/reference", help="directory for the reference tables")
-    ap.add_argument("--paper-dir", default=None, help="directory of the paper's CSV tables (default ../shared/paper)")
+    ap.add_argument("--reference-out", default="data/reference",
+                    help="directory for the synthetic reference tables (the CIC 1994 concordance and its ISIC links, "
+                         "yearbook totals); the real ones ship in seeds/reference")
+    ap.add_argument("--paper-dir", default=None,
+                    help="directory of the paper's CSV tables (default: the copy in generate/paper_targets)")
     ap.add_argument("--no-progress", action="store_true")
     a = ap.parse_args(argv)
     from .build import generate_census

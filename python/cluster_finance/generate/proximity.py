@@ -57,55 +57,64 @@ def _components(left: np.ndarray, right: np.ndarray):
     return nodes, lab
 
 
-def harmonise_industries(concordance: pd.DataFrame) -> pd.DataFrame:
-    """Map every (vintage, code) of the concordance to its harmonised industry label.
+def _label_components(early, late, lone_early=(), lone_late=(), early_name="1994", implicit_identity=False):
+    """Components of the bipartite graph whose links are early[i] - late[i] (codes of an earlier and a
+    later classification), each labelled by its smallest later code.  Codes with no link (listed in
+    lone_early / lone_late) are their own component, except that with implicit_identity an earlier code
+    continues under the later code of the same string; a component with no later code is labelled
+    '<early_name>:<code>', which no later code can equal.  Returns a frame (side 'early'/'late', code,
+    label) with one row per node."""
+    early, late = np.asarray(early, dtype=str), np.asarray(late, dtype=str)
+    lone = np.setdiff1d(np.asarray(list(lone_early), dtype=str), early)
+    alone = np.setdiff1d(np.asarray(list(lone_late), dtype=str), late)
+    left = [np.char.add("0:", early), np.char.add("1:", alone)]          # self-loops keep lone codes as nodes
+    right = [np.char.add("1:", late), np.char.add("1:", alone)]
+    left.append(np.char.add("0:", lone))
+    right.append(np.char.add("1:" if implicit_identity else "0:", lone))
+    nodes, comp = _components(np.concatenate(left), np.concatenate(right))
+    nodes = pd.Series(nodes)
+    df = pd.DataFrame({"side": np.where(nodes.str[0] == "1", "late", "early"), "code": nodes.str[2:].to_numpy(),
+                       "comp": comp})
+    label = df[df["side"] == "late"].groupby("comp")["code"].min()
+    own = df.groupby("comp")["code"].min().radd(f"{early_name}:")
+    df["label"] = label.reindex(df["comp"]).fillna(own.reindex(df["comp"])).to_numpy()
+    return df.drop(columns="comp")
 
-    Components of the bipartite 1994-2002 graph; label = code of the side with fewer codes
-    (ties -> the 2002 side), the smallest code if that side has several.
-    Returns columns vintage ('1994'/'2002'), industry_code, harmonised_code.
-    """
-    c94 = ("a" + concordance["code_1994"].astype(str)).to_numpy()
-    c02 = ("b" + concordance["code_2002"].astype(str)).to_numpy()
-    nodes, lab = _components(c94, c02)
-    df = pd.DataFrame({"node": nodes, "comp": lab})
-    df["vintage"] = np.where(df["node"].str[0] == "a", "1994", "2002")
-    df["industry_code"] = df["node"].str[1:]
-    n94 = df[df.vintage == "1994"].groupby("comp").size()
-    n02 = df[df.vintage == "2002"].groupby("comp").size()
-    sizes = pd.DataFrame({"n94": n94, "n02": n02}).fillna(0)
-    side = np.where(sizes["n94"] < sizes["n02"], "1994", "2002")
-    side = pd.Series(side, index=sizes.index)
-    cand = df[df["vintage"].to_numpy() == side.reindex(df["comp"]).to_numpy()]
-    label = cand.groupby("comp")["industry_code"].min()
-    df["harmonised_code"] = label.reindex(df["comp"]).to_numpy()
-    return df[["vintage", "industry_code", "harmonised_code"]].reset_index(drop=True)
+
+def harmonise_industries(concordance: pd.DataFrame, digits: int = 4, codes_1994=(), codes_2002=()) -> pd.DataFrame:
+    """Harmonised industries at `digits` digits (SPEC section 3, as int_industry_harmonised builds them):
+    connected components of the (vintage, code) graph of the concordance with both sides cut to `digits`,
+    labelled by the component's smallest 2002 code at that level; a component with none (a 1994 code the
+    concordance leaves out) is labelled '1994:<code>'.  Components are never merged because of their
+    labels.  codes_1994 / codes_2002 list further codes to map (e.g. the firms').  Returns columns
+    vintage ('1994'/'2002'), industry_code (at `digits` digits), harmonised_code."""
+    cut = lambda codes: pd.Series(np.asarray(codes, dtype=str)).str[:digits].to_numpy()
+    df = _label_components(cut(concordance["code_1994"]), cut(concordance["code_2002"]),
+                           cut(list(codes_1994)), cut(list(codes_2002)))
+    df["vintage"] = np.where(df["side"] == "late", "2002", "1994")
+    return (df.rename(columns={"code": "industry_code", "label": "harmonised_code"})
+            [["vintage", "industry_code", "harmonised_code"]].reset_index(drop=True))
 
 
 def harmonise_counties(crosswalk: pd.DataFrame, codes_by_year: dict[int, np.ndarray] | None = None) -> pd.DataFrame:
-    """Map (year, county_code) to the harmonised county: components of the crosswalk graph,
-    labelled by the smallest code of the latest year in the component; codes absent map to themselves.
-    Returns columns year, county_code, harmonised_code.
-    """
-    cw = crosswalk
-    left = (cw["year_from"].astype(int).astype(str) + ":" + cw["code_from"].astype(str)).to_numpy()
-    right = (cw["year_to"].astype(int).astype(str) + ":" + cw["code_to"].astype(str)).to_numpy()
-    nodes, lab = _components(left, right)
-    df = pd.DataFrame({"node": nodes, "comp": lab})
-    df["year"] = df["node"].str[:4].astype(int)
-    df["county_code"] = df["node"].str[5:]
-    latest = df.groupby("comp")["year"].transform("max")
-    label = df[df["year"] == latest].groupby("comp")["county_code"].min()
-    df["harmonised_code"] = label.reindex(df["comp"]).to_numpy()
-    out = df[["year", "county_code", "harmonised_code"]]
-    if codes_by_year:
-        extra = []
-        for y, codes in codes_by_year.items():
-            codes = pd.Index(np.unique(np.asarray(codes, dtype=str)))
-            have = set(out.loc[out["year"] == y, "county_code"])
-            miss = [c for c in codes if c not in have]
-            extra.append(pd.DataFrame({"year": y, "county_code": miss, "harmonised_code": miss}))
-        out = pd.concat([out, *extra], ignore_index=True)
-    return out.reset_index(drop=True)
+    """Map (year, county_code) to the harmonised county, as the warehouse does: connected components of
+    the crosswalk graph (nodes are (year, code)), labelled by the smallest code of the later year; a code
+    of the earlier year with no link out continues under the same code (implicit identity), a code of the
+    later year with no link is its own unit.  codes_by_year lists further codes to map (e.g. the regions'
+    or the firms').  One pair of years (the censuses').  Returns columns year, county_code,
+    harmonised_code."""
+    years = sorted({int(y) for y in crosswalk["year_from"]} | {int(y) for y in crosswalk["year_to"]} |
+                   set(codes_by_year or ()))
+    if len(years) != 2:
+        raise ValueError(f"county harmonisation expects one pair of years, got {years}")
+    y0, y1 = years
+    cw = crosswalk[(crosswalk["year_from"].astype(int) == y0) & (crosswalk["year_to"].astype(int) == y1)]
+    codes_by_year = codes_by_year or {}
+    df = _label_components(cw["code_from"], cw["code_to"], codes_by_year.get(y0, ()), codes_by_year.get(y1, ()),
+                           str(y0), implicit_identity=True)
+    df["year"] = np.where(df["side"] == "late", y1, y0)
+    return (df.rename(columns={"code": "county_code", "label": "harmonised_code"})
+            [["year", "county_code", "harmonised_code"]].reset_index(drop=True))
 
 
 # --------------------------------------------------------------------------------------------
@@ -135,14 +144,17 @@ def industry_proximity(ind_products: pd.DataFrame, industry_col: str, products, 
     return inds, w @ phi @ w.T
 
 
-def harmonised_industry_proximity(concordance, industry_isic, isic_sitc, world_trade, rca_threshold=1.0):
-    """Full chain to harmonised-industry proximity.  Returns (labels, matrix, harmonisation table)."""
+def harmonised_industry_proximity(concordance, industry_isic, isic_sitc, world_trade, rca_threshold=1.0,
+                                  digits: int = 4):
+    """Full chain to harmonised-industry proximity at `digits` digits: a harmonised industry's products
+    are the union of those of its member codes in both vintages.  Returns (labels, matrix, harmonisation
+    table)."""
     products, phi = product_proximity_from_trade(world_trade, rca_threshold)
     ip = industry_products(industry_isic, isic_sitc, products)
-    h = harmonise_industries(concordance)
-    ip = ip.merge(h, on=["vintage", "industry_code"], how="left")
-    # codes absent from the concordance are their own harmonised industry
-    ip["harmonised_code"] = ip["harmonised_code"].fillna(ip["industry_code"])
+    ip["industry_code"] = ip["industry_code"].str[:digits]
+    by_vintage = {v: ip.loc[ip["vintage"] == v, "industry_code"].unique() for v in ("1994", "2002")}
+    h = harmonise_industries(concordance, digits, by_vintage["1994"], by_vintage["2002"])
+    ip = ip.merge(h, on=["vintage", "industry_code"], how="inner")
     labels, mat = industry_proximity(ip, "harmonised_code", products, phi)
     return labels, mat, h
 

@@ -1,5 +1,11 @@
-"""Synthetic reference tables: geography and county crosswalk, CIC codes of two vintages and their
-concordance, CIC -> ISIC -> SITC maps, and world trade with a latent capability structure."""
+"""The census's codes and product space: the real county units of 1995 and 2004 with the real crosswalk,
+the real CIC 2002 classes, a synthetic CIC 1994 vintage with its concordance, and the real product space.
+
+Everything here is read from the tables the project ships (`seeds/reference/`, read with
+`cluster_finance.reference.read_shipped`, and the dbt seed `seeds/cic2002_isic3.csv`), except the 1994
+vintage: no CIC 1994 list is public, so one is made up here that differs from CIC 2002 the way the real
+revision did (DGP.md, section 1).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,254 +13,203 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .targets import DIVISION_CODES, PROVINCE_COUNTIES, UTILITY_DIVISIONS, PaperTargets
+from ..reference import SHIPPED_DIR, read_shipped
+from . import proximity as prox
+from .targets import DIVISION_CODES
 
-N_COUNTRIES = 220
-N_PRODUCTS = 780
+CIC_ISIC_SEED = SHIPPED_DIR.parent / "cic2002_isic3.csv"
 
 # ------------------------------------------------------------------------------------------------
-# geography
+# geography: the real GB/T 2260 county units and crosswalk
 # ------------------------------------------------------------------------------------------------
-COUNTY_SHAPES = np.array(["same", "rename", "split", "merge", "merge_new", "m2m"])
-COUNTY_SHAPE_P = np.array([0.955, 0.010, 0.015, 0.008, 0.007, 0.005])
-_SYL = list("安宝昌长成崇大德东丰福阜高广海和河华怀淮黄会吉建江金晋靖乐临龙隆罗梅南宁平青清庆仁荣山上石寿顺泰通新兴阳永玉元云章镇中")
 
 
 @dataclass
 class Geography:
-    units: pd.DataFrame      # unit, province_code, prefecture_code, shape, codes_1995 (list), codes_2004 (list)
-    regions: pd.DataFrame
-    crosswalk: pd.DataFrame
+    units: pd.DataFrame      # unit, label (harmonised county code), province_code, prefecture_code, codes_1995, codes_2004
+    regions: pd.DataFrame    # the shipped regions table (names of every code)
+    crosswalk: pd.DataFrame  # the shipped crosswalk
     unit_codes: dict          # year -> DataFrame(unit, county_code, weight)
+    size: np.ndarray          # relative economic size of each unit (sum over its 1995 counties)
 
 
-def make_geography(rng: np.random.Generator, scale: float, n_counties_target: int = 2860) -> Geography:
-    base = pd.Series(PROVINCE_COUNTIES, dtype=float)
-    n_units_total = n_counties_target / (COUNTY_SHAPE_P @ np.array([1, 1, 2, 1, 1, 2]))
-    want = base / base.sum() * n_units_total * np.sqrt(min(scale, 1.0)) if scale < 1 else base / base.sum() * n_units_total
-    n_units = np.maximum(1, np.round(want)).astype(int)
-    rows = []
-    u = 0
-    for prov, n in n_units.items():
-        shapes = rng.choice(COUNTY_SHAPES, size=n, p=COUNTY_SHAPE_P)
-        per_pref = 12
-        for i in range(n):
-            pref = f"{prov}{i // per_pref + 1:02d}"
-            b = (i % per_pref) * 3 + 1
-            c = [f"{pref}{b + k:02d}" for k in range(3)]
-            sh = shapes[i]
-            c95, c04 = {
-                "same": ([c[0]], [c[0]]), "rename": ([c[0]], [c[2]]), "split": ([c[0]], [c[0], c[2]]),
-                "merge": ([c[0], c[1]], [c[0]]), "merge_new": ([c[0], c[1]], [c[2]]),
-                "m2m": ([c[0], c[1]], [c[0], c[2]]),
-            }[sh]
-            rows.append((u, prov, pref, sh, c95, c04))
-            u += 1
-    units = pd.DataFrame(rows, columns=["unit", "province_code", "prefecture_code", "shape", "codes_1995", "codes_2004"])
-    # crosswalk rows for every changed unit
-    cw = []
-    for r in units.itertuples():
-        if r.shape == "same":
-            continue
-        if r.shape == "m2m":
-            pairs = [(r.codes_1995[0], r.codes_2004[0]), (r.codes_1995[1], r.codes_2004[0]),
-                     (r.codes_1995[1], r.codes_2004[1])]
-        else:
-            pairs = [(a, b) for a in r.codes_1995 for b in r.codes_2004]
-        cw += [(a, 1995, b, 2004) for a, b in pairs]
-    crosswalk = pd.DataFrame(cw, columns=["code_from", "year_from", "code_to", "year_to"])
-    # codes and firm-allocation weights within a unit
+def make_geography(rng: np.random.Generator, scale: float, provinces: list[str]) -> Geography:
+    """The harmonised counties (crosswalk components, labelled as the warehouse labels them) that have a
+    code valid in both census years and lie in one of the paper's provinces (the label's first two
+    digits: Chongqing's units, whose 1995 codes are Sichuan's, are Chongqing's).  Below scale 1 a random
+    share sqrt(scale) of each province's units is kept (at least two), so that counties keep enough firms
+    for county statistics.  Firms draw their code among the unit's codes valid in their year, with fixed
+    random weights."""
+    regions = read_shipped("regions")
+    crosswalk = read_shipped("county_crosswalk")
+    valid = {y: regions.loc[regions["year"] == y, "county_code"].to_numpy(str) for y in (1995, 2004)}
+    h = prox.harmonise_counties(crosswalk, valid)
+    valid_nodes = np.concatenate([np.char.add(f"{y}:", codes) for y, codes in valid.items()])
+    h = h[np.isin(np.char.add(h["year"].to_numpy().astype(str), np.char.add(":", h["county_code"].to_numpy(str))),
+                  valid_nodes)]
+    n_years = h.groupby("harmonised_code")["year"].nunique()
+    labels = n_years.index[(n_years == 2).to_numpy()]
+    labels = labels[labels.str[:2].isin(provinces)].sort_values()
+    if scale < 1:
+        keep = []
+        for _, group in pd.Series(labels).groupby(labels.str[:2]):
+            k = min(len(group), max(2, int(round(len(group) * np.sqrt(scale)))))
+            keep.append(np.sort(rng.choice(group.to_numpy(), size=k, replace=False)))
+        labels = pd.Index(np.concatenate(keep)).sort_values()
+    h = h[h["harmonised_code"].isin(labels)].sort_values(["harmonised_code", "year", "county_code"])
+    unit_of = pd.Series(np.arange(len(labels)), index=labels)
+    units = pd.DataFrame({"unit": np.arange(len(labels)), "label": labels.to_numpy(),
+                          "province_code": labels.str[:2].to_numpy(), "prefecture_code": labels.str[:4].to_numpy()})
     unit_codes = {}
-    for year, col in ((1995, "codes_1995"), (2004, "codes_2004")):
-        ex = units[["unit", col]].explode(col).rename(columns={col: "county_code"})
-        w = rng.uniform(0.3, 1.0, size=len(ex))
-        ex["weight"] = w / ex.groupby("unit")["unit"].transform(lambda s: 1).to_numpy()
-        ex["weight"] = ex["weight"] / ex.groupby("unit")["weight"].transform("sum")
-        unit_codes[year] = ex.reset_index(drop=True)
-    # regions: every county valid in each year, with a synthetic name
-    reg = []
     for year in (1995, 2004):
-        ex = unit_codes[year]
-        codes = np.sort(ex["county_code"].unique())
-        reg.append(pd.DataFrame({"county_code": codes, "year": year}))
-    regions = pd.concat(reg, ignore_index=True)
-    allc = np.unique(regions["county_code"])
-    i1 = rng.integers(0, len(_SYL), size=len(allc))
-    i2 = rng.integers(0, len(_SYL), size=len(allc))
-    suffix = np.where(rng.random(len(allc)) < 0.75, "县", "市")
-    names = pd.Series([_SYL[a] + _SYL[b] for a, b in zip(i1, i2)], index=allc) + suffix
-    regions["county_name"] = names.reindex(regions["county_code"]).to_numpy()
-    regions["prefecture_code"] = regions["county_code"].str[:4]
-    regions["province_code"] = regions["county_code"].str[:2]
-    return Geography(units, regions, crosswalk, unit_codes)
+        hy = h[h["year"] == year]
+        codes = hy.groupby("harmonised_code")["county_code"].agg(list)
+        units[f"codes_{year}"] = codes.reindex(units["label"]).to_numpy()
+        ex = pd.DataFrame({"unit": unit_of.reindex(hy["harmonised_code"]).to_numpy(),
+                           "county_code": hy["county_code"].to_numpy()})
+        w = rng.uniform(0.3, 1.0, size=len(ex))
+        ex["weight"] = w / pd.Series(w).groupby(ex["unit"].to_numpy()).transform("sum").to_numpy()
+        unit_codes[year] = ex.reset_index(drop=True)
+    return Geography(units, regions, crosswalk, unit_codes, rng.lognormal(0, 0.7, len(units)))
 
 
 # ------------------------------------------------------------------------------------------------
-# industries
+# industries: the real CIC 2002 classes and a synthetic CIC 1994 vintage
 # ------------------------------------------------------------------------------------------------
-IND_SHAPES = np.array(["same", "recode", "split2", "split3", "merge2", "merge3", "m2m"])
-IND_SHAPE_P = np.array([0.72, 0.06, 0.07, 0.03, 0.05, 0.03, 0.04])
-# ISIC Rev.3 division for each CIC division (a rough real-world correspondence)
-ISIC_DIVISION = {
-    "06": "10", "07": "11", "08": "13", "09": "13", "10": "14", "11": "14", "13": "15", "14": "15",
-    "15": "15", "16": "16", "17": "17", "18": "18", "19": "19", "20": "20", "21": "36", "22": "21",
-    "23": "22", "24": "36", "25": "23", "26": "24", "27": "24", "28": "24", "29": "25", "30": "25",
-    "31": "26", "32": "27", "33": "27", "34": "28", "35": "29", "36": "29", "37": "34", "39": "31",
-    "40": "32", "41": "33", "42": "36", "43": "37", "44": "40", "45": "40", "46": "41",
-}
-# SITC section for each ISIC division (where its products live)
-SITC_SECTION = {"10": 3, "11": 3, "13": 2, "14": 2, "15": 0, "16": 1, "17": 6, "18": 8, "19": 6,
-                "20": 2, "21": 6, "22": 8, "23": 3, "24": 5, "25": 6, "26": 6, "27": 6, "28": 6,
-                "29": 7, "31": 7, "32": 7, "33": 8, "34": 7, "36": 8, "37": 2}
+# The 1994 division of each 2002 division: the real revision renumbered 1994's 40-43 as 2002's 39-42.
+# Recycling (2002's 43) is new in 2002; its 1995 firms get 1994 codes in 39, the number the renumbering
+# left free, so that every 1994 division is one 2002 division (Table 1's rows stay whole).
+DIVISION_1994 = {"39": "40", "40": "41", "41": "42", "42": "43", "43": "39"}
+# Shapes of the concordance blocks (a block is one harmonised industry): one 1994 code for one 2002
+# class, one for two or three (2002 finer), two or three for one (2002 coarser), two for two (three links).
+BLOCK_SHAPES = np.array(["one", "split", "merge", "m2m"])
+BLOCK_SHAPE_P = np.array([0.78, 0.10, 0.08, 0.04])
+RECODE_P = 0.08       # a block's 1994 code takes another class digit in the same group
+MOVE_P = 0.06         # a block's 1994 codes sit in another group of the division
 
 
 @dataclass
 class Industries:
-    units: pd.DataFrame        # iunit, division, shape, codes_1994, codes_2002, isic (list)
-    concordance: pd.DataFrame
-    industry_isic: pd.DataFrame
-    isic_sitc: pd.DataFrame
-    products: pd.DataFrame     # product, isic_code, coarse (ISIC division), fine (isic index)
+    units: pd.DataFrame        # iunit, label, division, codes_1994, codes_2002, has_product
+    concordance: pd.DataFrame  # code_1994, code_2002 (every 2002 class of divisions 06-46)
+    industry_isic: pd.DataFrame  # vintage, industry_code, isic_code: the seed (2002) and derived 1994 rows
     unit_codes: dict           # vintage -> DataFrame(iunit, industry_code, weight)
 
 
-def make_industries(rng: np.random.Generator, targets: PaperTargets) -> Industries:
-    t1 = targets.industries
-    rows = []
-    iu = 0
-    isic_of_div = {}
-    group_counter: dict[str, int] = {}
-    for d, n04 in zip(t1["division"], t1["n_firms_2004"]):
-        k = int(np.clip(np.round(2 + np.sqrt(n04) / 22), 2, 25))
-        shapes = rng.choice(IND_SHAPES, size=k, p=IND_SHAPE_P)
-        if d in UTILITY_DIVISIONS:
-            isics = {"44": ["4010"], "45": ["4020"], "46": []}[d]
-        else:
-            idiv = ISIC_DIVISION[d]
-            g = group_counter.get(idiv, 0) + 1
-            group_counter[idiv] = g
-            n_isic = max(1, int(np.ceil(k / 3)))
-            isics = [f"{idiv}{g}{s}" for s in range(1, n_isic + 1)]
-        isic_of_div[d] = isics
-        for i in range(k):
-            b = 3 * i + 1
-            c = [f"{d}{b + j:02d}" for j in range(3)]
-            sh = shapes[i]
-            c94, c02 = {
-                "same": ([c[0]], [c[0]]), "recode": ([c[0]], [c[1]]), "split2": ([c[0]], [c[0], c[1]]),
-                "split3": ([c[0]], c), "merge2": ([c[0], c[1]], [c[0]]), "merge3": (c, [c[0]]),
-                "m2m": ([c[0], c[1]], [c[0], c[2]]),
-            }[sh]
-            if isics:
-                own = [isics[i % len(isics)]]
-                if len(isics) > 1 and rng.random() < 0.2:
-                    own.append(isics[(i + 1) % len(isics)])
+def cic2002_classes() -> pd.DataFrame:
+    """The real CIC 2002 classes of Table 1's divisions: code, group, division."""
+    cic = read_shipped("cic_codes")
+    cl = cic[(cic["level"] == "class") & cic["division"].isin(DIVISION_CODES)]
+    return pd.DataFrame({"code": cl["code"].to_numpy(str), "group": cl["code"].str[:3].to_numpy(str),
+                         "division": cl["division"].to_numpy(str)}).sort_values("code").reset_index(drop=True)
+
+
+def _blocks(rng, classes: pd.DataFrame) -> list[dict]:
+    """Cut each 2002 group's classes (in code order) into concordance blocks."""
+    blocks = []
+    for (division, group), cl in classes.groupby(["division", "group"], sort=True):
+        codes = cl["code"].tolist()
+        i = 0
+        while i < len(codes):
+            shape = rng.choice(BLOCK_SHAPES, p=BLOCK_SHAPE_P)
+            left = len(codes) - i
+            if shape == "split" and left >= 2:
+                n02, n94 = (3 if left >= 3 and rng.random() < 0.3 else 2), 1
+            elif shape == "m2m" and left >= 2:
+                n02, n94 = 2, 2
+            elif shape == "merge":
+                n02, n94 = 1, (3 if rng.random() < 0.3 else 2)
             else:
-                own = []
-            rows.append((iu, d, sh, c94, c02, own))
-            iu += 1
-    units = pd.DataFrame(rows, columns=["iunit", "division", "shape", "codes_1994", "codes_2002", "isic"])
+                shape, n02, n94 = "one", 1, 1
+            blocks.append({"division": division, "group": group, "shape": shape, "codes_2002": codes[i:i + n02],
+                           "n94": n94})
+            i += n02
+    return blocks
 
-    conc = []
-    for r in units.itertuples():
-        if r.shape == "m2m":
-            pairs = [(r.codes_1994[0], r.codes_2002[0]), (r.codes_1994[1], r.codes_2002[0]),
-                     (r.codes_1994[1], r.codes_2002[1])]
+
+def make_1994_vintage(rng, classes: pd.DataFrame) -> pd.DataFrame:
+    """A CIC 1994 vintage and its concordance to the given CIC 2002 classes, changed the way the real
+    revision was: divisions renumbered (DIVISION_1994), codes split and merged, recoded within their
+    group and moved to another group of the division (so that 3-digit groups are not comparable by
+    their prefix either).  No 1994 code crosses a 2002 division.  Returns (code_1994, code_2002)."""
+    blocks = _blocks(rng, classes)
+    groups_of = classes.groupby("division")["group"].unique()
+    for b in blocks:
+        b["division_1994"] = DIVISION_1994.get(b["division"], b["division"])
+        others = [g[2] for g in groups_of[b["division"]] if g != b["group"]]
+        b["group_digit"] = rng.choice(others) if others and rng.random() < MOVE_P else b["group"][2]
+        b["keep_own"] = (b["shape"] == "one" and b["group_digit"] == b["group"][2] and rng.random() >= RECODE_P)
+    taken: dict[str, set] = {}                               # 1994 group -> class digits taken
+
+    def take(division94: str, group_digit: str, want: str | None) -> str:
+        """The wanted class digit of the 1994 group if free, else its first free digit; a full group
+        passes the code on to the next group digit of the division."""
+        for g in [group_digit] + [d for d in "1234567890" if d != group_digit]:
+            used = taken.setdefault(division94 + g, set())
+            free = [d for d in ([want] if want and g == group_digit else []) + list("1234567890") if d not in used]
+            if free:
+                used.add(free[0])
+                return division94 + g + free[0]
+        raise ValueError(f"1994 division {division94} is full")
+
+    # blocks that keep their own code first, so that the others take the digits left free
+    for b in sorted(blocks, key=lambda b: not b["keep_own"]):
+        b["codes_1994"] = [take(b["division_1994"], b["group_digit"], b["codes_2002"][0][3] if b["keep_own"] else None)
+                           for _ in range(b["n94"])]
+    rows = []
+    for b in blocks:
+        c94, c02 = b["codes_1994"], b["codes_2002"]
+        if b["shape"] == "m2m":
+            pairs = [(c94[0], c02[0]), (c94[1], c02[0]), (c94[1], c02[1])]
         else:
-            pairs = [(a, b) for a in r.codes_1994 for b in r.codes_2002]
-        conc += pairs
-    concordance = pd.DataFrame(conc, columns=["code_1994", "code_2002"])
+            pairs = [(a, c) for a in c94 for c in c02]
+        rows += pairs
+    return pd.DataFrame(rows, columns=["code_1994", "code_2002"]).sort_values(["code_2002", "code_1994"]).reset_index(drop=True)
 
-    # industry -> ISIC: the first member code of a unit maps to all the unit's ISIC codes, further
-    # members (split pieces, merged codes) to the first one only; water (46) is absent.
-    ii = []
-    for r in units.itertuples():
-        if not r.isic:
-            continue
-        for vintage, codes in (("1994", r.codes_1994), ("2002", r.codes_2002)):
-            for j, code in enumerate(codes):
-                for isic in (r.isic if j == 0 else r.isic[:1]):
-                    ii.append((vintage, code, isic))
-    industry_isic = pd.DataFrame(ii, columns=["vintage", "industry_code", "isic_code"]).drop_duplicates()
 
-    # products: each manufacturing/mining ISIC code owns a block of SITC products
-    all_isic = [(d, s) for d in t1["division"] for s in isic_of_div[d] if d not in UTILITY_DIVISIONS]
-    n_is = len(all_isic)
-    sizes = rng.integers(3, 9, size=n_is).astype(float)
-    sizes = np.maximum(2, np.round(sizes / sizes.sum() * N_PRODUCTS)).astype(int)
-    diff = N_PRODUCTS - sizes.sum()
-    order = rng.permutation(n_is)
-    j = 0
-    while diff != 0:
-        k = order[j % n_is]
-        if diff > 0:
-            sizes[k] += 1; diff -= 1
-        elif sizes[k] > 2:
-            sizes[k] -= 1; diff += 1
-        j += 1
-    prod_rows = []
-    for (d, isic), n in zip(all_isic, sizes):
-        prod_rows += [(isic, isic[:2])] * int(n)
-    products = pd.DataFrame(prod_rows, columns=["isic_code", "coarse"])
-    # SITC Rev.2-shaped four-digit codes, section chosen by the ISIC division
-    products["section"] = products["coarse"].map(SITC_SECTION).astype(int)
-    codes = np.empty(len(products), dtype=object)
-    for sec, idx in products.groupby("section").groups.items():
-        pool = np.array([f"{sec}{g:02d}{s}" for g in range(1, 100) for s in range(1, 10)])
-        pick = np.sort(rng.choice(len(pool), size=len(idx), replace=False))
-        codes[np.asarray(idx)] = pool[pick]
-    products["product"] = codes.astype(str)
-    products = products.sort_values("product").reset_index(drop=True)
-    isic_list = sorted({i for _, i in all_isic})
-    products["fine"] = pd.Index(isic_list).get_indexer(products["isic_code"])
+def read_cic_isic() -> pd.DataFrame:
+    """The project's CIC 2002 -> ISIC Rev.3 seed as industry_isic rows (vintage 2002)."""
+    seed = pd.read_csv(CIC_ISIC_SEED, dtype=str, keep_default_na=False)
+    return pd.DataFrame({"vintage": "2002", "industry_code": seed["industry_code"], "isic_code": seed["isic_code"]})
 
-    # ISIC -> SITC: own products, plus (many-to-many) one product borrowed from another ISIC code of
-    # the same ISIC division for a quarter of the codes, plus two codes that are not traded at all
-    isr = [products[["isic_code", "product"]]]
-    by_div = products.groupby("coarse")
-    for isic in isic_list:
-        if rng.random() < 0.25:
-            pool = by_div.get_group(isic[:2])
-            pool = pool[pool["isic_code"] != isic]
-            if len(pool):
-                isr.append(pd.DataFrame({"isic_code": [isic], "product": [pool["product"].iloc[rng.integers(len(pool))]]}))
-    recyc = [i for i in isic_list if i.startswith("37")]
-    untraded = pd.DataFrame({"isic_code": [recyc[0] if recyc else isic_list[-1], isic_list[0]],
-                             "product": ["9310", "9610"]})
-    isic_sitc = pd.concat(isr + [untraded], ignore_index=True).drop_duplicates()
-    isic_sitc = isic_sitc.rename(columns={"product": "sitc_code"}).sort_values(["isic_code", "sitc_code"]).reset_index(drop=True)
 
+def make_industries(rng: np.random.Generator, products) -> Industries:
+    """Industry units = the 4-digit harmonised industries of the 1994 vintage's concordance, as the warehouse
+    labels them (smallest 2002 code).  Firms are drawn only on codes that reach a traded product of the
+    product space (`products`), except in the divisions where no code does (recycling 43, water 46): a
+    real class with no product is left out of every proximity index, so the generator leaves it empty."""
+    classes = cic2002_classes()
+    conc = make_1994_vintage(rng, classes)
+    isic02 = read_cic_isic()
+    isic02 = isic02[isic02["industry_code"].isin(classes["code"])]
+    # 1994 links derived through the concordance: a 1994 code reaches the ISIC classes of its 2002 codes
+    isic94 = (conc.merge(isic02, left_on="code_2002", right_on="industry_code")
+              [["code_1994", "isic_code"]].drop_duplicates().rename(columns={"code_1994": "industry_code"}))
+    isic94.insert(0, "vintage", "1994")
+    isic94 = isic94.sort_values(["industry_code", "isic_code"]).reset_index(drop=True)
+    industry_isic = pd.concat([isic94, isic02], ignore_index=True)
+
+    isic_sitc = read_shipped("isic_sitc")
+    traded = set(isic_sitc.loc[isic_sitc["sitc_code"].isin(set(products)), "isic_code"])
+    has_product = set(industry_isic.loc[industry_isic["isic_code"].isin(traded), "vintage"] + ":" +
+                      industry_isic.loc[industry_isic["isic_code"].isin(traded), "industry_code"])
+    h = prox.harmonise_industries(conc)
+    h["node"] = h["vintage"] + ":" + h["industry_code"]
+    h["usable"] = h["node"].isin(has_product)
+    division = h["harmonised_code"].str[:2]
+    h["usable"] |= ~division.isin(set(division[h["usable"]]))   # divisions with no traded product at all
+    units = (h[h["usable"]].groupby(["harmonised_code", "vintage"])["industry_code"].agg(sorted)
+             .unstack("vintage"))
+    units = units.dropna().sort_index()                         # a unit needs a usable code in each vintage
+    units = pd.DataFrame({"iunit": np.arange(len(units)), "label": units.index.to_numpy(str),
+                          "division": units.index.str[:2].to_numpy(str), "codes_1994": units["1994"].to_numpy(),
+                          "codes_2002": units["2002"].to_numpy()})
+    units["has_product"] = [any("2002:" + c in has_product for c in codes) for codes in units["codes_2002"]]
     unit_codes = {}
-    for vintage, col in (("1994", "codes_1994"), ("2002", "codes_2002")):
-        ex = units[["iunit", col]].explode(col).rename(columns={col: "industry_code"})
+    for vintage in ("1994", "2002"):
+        ex = units[["iunit", f"codes_{vintage}"]].explode(f"codes_{vintage}").rename(
+            columns={f"codes_{vintage}": "industry_code"})
         w = rng.uniform(0.3, 1.0, size=len(ex))
-        ex["weight"] = w
-        ex["weight"] = ex["weight"] / ex.groupby("iunit")["weight"].transform("sum")
+        ex["weight"] = w / pd.Series(w).groupby(ex["iunit"].to_numpy()).transform("sum").to_numpy()
         unit_codes[vintage] = ex.reset_index(drop=True)
-    return Industries(units, concordance, industry_isic, isic_sitc, products, unit_codes)
-
-
-# ------------------------------------------------------------------------------------------------
-# world trade
-# ------------------------------------------------------------------------------------------------
-def make_world_trade(rng: np.random.Generator, products: pd.DataFrame,
-                     beta_coarse: float = 1.3, beta_fine: float = 1.0, noise: float = 1.0) -> pd.DataFrame:
-    """Exports of 220 countries in 780 products from latent capabilities: a country's capability in
-    a product's sector (ISIC division) and in its fine group (ISIC class), plus noise.  Products of
-    the same group are then co-exported, giving the product space its structure."""
-    n_c, n_p = N_COUNTRIES, len(products)
-    coarse = pd.Index(sorted(products["coarse"].unique())).get_indexer(products["coarse"])
-    fine = products["fine"].to_numpy()
-    size_c = rng.normal(0, 1.5, n_c)
-    size_p = rng.normal(0, 0.8, n_p)
-    a = rng.normal(0, 1, (n_c, coarse.max() + 1))
-    b = rng.normal(0, 1, (n_c, fine.max() + 1))
-    logx = (size_c[:, None] + size_p[None, :] + beta_coarse * a[:, coarse] + beta_fine * b[:, fine]
-            + noise * rng.normal(0, 1, (n_c, n_p)))
-    x = np.exp(logx + 12.0)
-    # small countries do not export everything
-    x[logx < np.quantile(logx, 0.15)] = 0.0
-    names = np.array([f"C{i:03d}" for i in range(n_c)])
-    ci, pi = np.nonzero(x)
-    return pd.DataFrame({"country": names[ci], "product": products["product"].to_numpy()[pi],
-                         "value": np.round(x[ci, pi], 0)})
+    return Industries(units, conc, industry_isic, unit_codes)

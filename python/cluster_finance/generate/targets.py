@@ -18,21 +18,14 @@ PROVINCE_GB = {
     "HUB": "42", "HUN": "43", "GD": "44", "GX": "45", "HAIN": "46", "CQ": "50", "SC": "51", "GZ": "52",
     "YN": "53", "TB": "54", "SAX": "61", "GS": "62", "QH": "63", "NX": "64", "XJ": "65",
 }
-# Rough number of county-level units per province around 2000 (used only to spread ~2,860
-# synthetic counties over provinces).
-PROVINCE_COUNTIES = {
-    "11": 18, "12": 18, "13": 172, "14": 119, "15": 101, "21": 100, "22": 60, "23": 132, "31": 19,
-    "32": 106, "33": 90, "34": 105, "35": 85, "36": 100, "37": 140, "41": 159, "42": 103, "43": 122,
-    "44": 121, "45": 109, "46": 20, "50": 40, "51": 181, "52": 88, "53": 129, "54": 73, "61": 107,
-    "62": 86, "63": 43, "64": 21, "65": 99,
-}
-# The paper's Table 1 rows in order, mapped to two-digit CIC 2002 divisions (the same divisions are
-# used for both vintages).  Table 1 has 39 rows, as many as CIC 2002 has divisions in 06-46, but two
-# electrical rows and no row for division 42 (artwork & other manufacturing); its second electrical
-# row ("Electrical Machines & Equipment") is taken to be division 42, the one division it lacks.
+# The paper's Table 1 rows in order, mapped to two-digit CIC 2002 divisions (1995's firms carry codes of
+# the synthetic 1994 vintage, whose 39-43 are renumbered: reference.DIVISION_1994).  Table 1 has 39 rows,
+# as many as CIC 2002 has divisions in 06-46, but two electrical rows and no row for division 42 (artwork
+# & other manufacturing); its second electrical row ("Electrical Machines & Equipment") is taken to be
+# division 42, the one division it lacks, so that every other row keeps the division it names (DGP.md
+# gives the other reading, rows 39-43 in code order).
 DIVISION_CODES = (["06", "07", "08", "09", "10", "11"] + [f"{d:02d}" for d in range(13, 38)]
                   + ["39", "42", "40", "41", "43", "44", "45", "46"])
-UTILITY_DIVISIONS = ("44", "45", "46")
 
 
 @dataclass
