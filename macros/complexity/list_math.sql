@@ -177,3 +177,17 @@
   case when array_position({{ keys }}, {{ key }}) > 0
        then element_at({{ values }}, cast(array_position({{ keys }}, {{ key }}) as int)) end
 {%- endmacro %}
+
+
+{#- The elements of a list at the given 1-based positions, in their order. -#}
+{% macro list_gather(list, positions) -%}
+  {{ return(adapter.dispatch('list_gather', 'cluster_finance')(list, positions)) }}
+{%- endmacro %}
+
+{% macro default__list_gather(list, positions) -%}
+  list_select({{ list }}, {{ positions }})
+{%- endmacro %}
+
+{% macro spark__list_gather(list, positions) -%}
+  transform({{ positions }}, i -> element_at({{ list }}, i))
+{%- endmacro %}
