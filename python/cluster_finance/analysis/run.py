@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from ..report import writers
-from . import conventional, county, descriptive, figures, panel, planted, robustness
+from . import conventional, county, descriptive, entry, figures, panel, planted, robustness
 from .blas import blas_threads
 from .settings import Settings, project_settings, with_values
 
@@ -43,6 +43,9 @@ class Marts:
     industry_concentration: pd.DataFrame | None = None   # the mart
     industry_sizes: pd.DataFrame | None = None     # (year, industry_digits, industry_code, output)
     settings: Settings | None = None               # the warehouse's build_settings over dbt_project.yml's
+    # region_industry_complexity at county x 4 digits (year, region_code, industry_code, is_present, density,
+    # weight), for the entry section; None when the warehouse has no such mart
+    region_complexity: pd.DataFrame | None = None
 
 
 WEIGHT_MEASURE = {"output": "proximity_output", "employment": "proximity_employment",
@@ -124,6 +127,10 @@ def load_marts(warehouse: Path) -> Marts:
             settings = with_values(settings, built)
         except duckdb.Error:   # a warehouse built before build_settings existed: dbt_project.yml's vars
             pass
+        try:
+            complexity = entry.load_entry_frame(con)
+        except duckdb.Error:
+            complexity = None
         return Marts(firms=firms, divisions=_seed(con, "cic_divisions"), provinces=_seed(con, "provinces"),
                      yearbook=yearbook, region_proximity=region,
                      county_proximity=q("select * from county_proximity"),
@@ -132,7 +139,8 @@ def load_marts(warehouse: Path) -> Marts:
                      region_measures=measures, region_sizes=sizes,
                      region_outcomes=q("select * from region_outcomes"),
                      industry_concentration=q("select * from industry_concentration"),
-                     industry_sizes=industry_sizes, settings=settings)
+                     industry_sizes=industry_sizes, settings=settings,
+                     region_complexity=complexity)
     finally:
         con.close()
 
@@ -166,7 +174,7 @@ def _analyse(m: Marts, reports_dir: Path, synthetic: bool | None, progress: bool
     early, late = years[0], years[-1]
     reports_dir = Path(reports_dir)
     tables_dir, fig_dir = reports_dir / "tables", reports_dir / "figures"
-    bar = Progress(16, progress)
+    bar = Progress(16 + (m.region_complexity is not None), progress)
     tables, tidy_desc, coefs = [], [], []
 
     bar.step("Tables 1-3: output by industry and province, sample vs yearbook")
@@ -241,11 +249,21 @@ def _analyse(m: Marts, reports_dir: Path, synthetic: bool | None, progress: bool
         conv_table = conventional.conventional_table(summary_conv, early, late, settings)
         extra_tables.insert(0, conv_table)
 
+    entry_found = None
+    if m.region_complexity is not None and {early, late} <= set(m.region_complexity["year"].unique()):
+        bar.step("Relatedness and entry (county x 4-digit LPM, county and industry effects)")
+        entry_found = entry.entry_analysis(m.region_complexity, early, late, fig_dir / "entry_by_density.png")
+        extra_tables.append(entry_found["table"])
+        extra_tables.append((f"Entry rate by decile of relatedness density: county x 4-digit industries absent "
+                             f"in {early}, present in {late}.", entry_found["figure"]))
+
     bar.step("Writing Markdown, LaTeX and CSV")
     files = {t.key: writers.write_table(t, tables_dir) for t in tables}
     for t in extra_tables:
         if not isinstance(t, tuple):
             files[t.key] = writers.write_table(t, tables_dir)
+    if entry_found is not None:
+        files["entry"]["csv"] = writers.write_csv(entry_found["deciles"], tables_dir / "entry_by_density.csv")
     coef_frame = pd.DataFrame(coefs)
     writers.write_csv(coef_frame, reports_dir / "coefficients.csv")
     for tidy in tidy_desc:
