@@ -368,6 +368,21 @@ def make_township_census(raw: Path, out: Path, per_county: int = 14) -> int:
     return n_regions
 
 
+def write_township_geography(town_raw: Path, town_ref: Path) -> None:
+    """The townships' own regions and crosswalk (each township continues under its code), replacing the
+    shipped county tables, which know no township code."""
+    import pyarrow.parquet as pq
+
+    codes = {int(p.stem.split("_")[1]): set(pq.read_table(p, columns=["county_code"]).column(0).to_pylist())
+             for p in sorted(town_raw.glob("firms_*.parquet"))}
+    regions = pd.DataFrame([(c, y) for y, cs in codes.items() for c in sorted(cs)], columns=["county_code", "year"])
+    regions.to_parquet(town_ref / "regions.parquet", index=False)
+    years = sorted(codes)
+    kept = sorted(codes[years[0]] & codes[years[-1]])
+    pd.DataFrame({"code_from": kept, "year_from": years[0], "code_to": kept, "year_to": years[-1]}) \
+        .to_parquet(town_ref / "county_crosswalk.parquet", index=False)
+
+
 # ------------------------------------------------------------------------------------------ driver
 
 
@@ -411,6 +426,7 @@ def _township(work: Path, scale: float, repeats: int) -> dict:
     for path in ref.iterdir():  # county tables do not apply to townships
         if not path.stem.startswith(("county_crosswalk", "regions")):
             shutil.copy(path, town_ref / path.name)
+    write_township_geography(town_raw, town_ref)
     warehouse, target = work / "wh_township.duckdb", work / "target_township"
     seconds, peak, out = _child(BUILD, str(town_raw), str(town_ref), str(warehouse), str(target))
     timings = json.loads(out.strip().splitlines()[-1])["timings"]

@@ -153,7 +153,9 @@ def build_warehouse(
         leftover.unlink(missing_ok=True)
     dbt_vars = {"raw_dir": str(Path(raw_dir).resolve()), "reference_dir": str(Path(reference_dir).resolve())}
     dbt_vars.update(extra_vars or {})
-    args = ["build"] + (["--select", *select] if select else [])
+    # a partial build runs only the tests whose every parent it builds (a relationship test to a model
+    # left out would otherwise fail on a missing table)
+    args = ["build"] + (["--select", *select, "--indirect-selection", "cautious"] if select else [])
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
     started = time.perf_counter()

@@ -164,7 +164,8 @@ def harmonised_industry_proximity(concordance, industry_isic, isic_sitc, world_t
 # --------------------------------------------------------------------------------------------
 def region_proximity_dense(s: np.ndarray, phi_ind: np.ndarray) -> np.ndarray:
     """s: regions x industries size matrix (industries with at least one product only), phi_ind the
-    industry proximity over the same industries.  Returns P(r) (NaN if fewer than two industries)."""
+    industry proximity over the same industries.  Returns P(r) as the warehouse's default
+    (single_industry_proximity 'zero'): 0 with one industry (the paper's Table 5 minimum), NaN with none."""
     s = np.where(s > 0, s, 0.0)
     a = s @ phi_ind - s * np.diag(phi_ind)[None, :]
     den = s.sum(axis=1, keepdims=True) - s
@@ -172,7 +173,8 @@ def region_proximity_dense(s: np.ndarray, phi_ind: np.ndarray) -> np.ndarray:
         pri = np.where((s > 0) & (den > 0), a / den, 0.0)
         p = (s * pri).sum(axis=1) / s.sum(axis=1)
     n_ind = (s > 0).sum(axis=1)
-    p[n_ind < 2] = np.nan
+    p[n_ind == 1] = 0.0
+    p[n_ind == 0] = np.nan
     return p
 
 
