@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
-def industry_labels(concordance: Iterable[tuple[str, str]], known: Iterable[tuple[str, str]],
-                    digits: int) -> dict[tuple[str, str], str]:
-    """(vintage, code cut to `digits`) -> label of its harmonised industry at that level."""
+def components(nodes: Iterable, edges: Iterable[tuple]) -> list[list]:
+    """Connected components of an undirected graph by union-find (edge endpoints are added as nodes)."""
     parent: dict = {}
 
     def find(node):
@@ -21,16 +20,24 @@ def industry_labels(concordance: Iterable[tuple[str, str]], known: Iterable[tupl
             node = parent[node]
         return node
 
-    for vintage, code in known:
-        find((vintage, code[:digits]))
-    for code_1994, code_2002 in concordance:
-        parent[find(("1994", code_1994[:digits]))] = find(("2002", code_2002[:digits]))
+    for node in nodes:
+        find(node)
+    for a, b in edges:
+        parent[find(a)] = find(b)
     members: dict = {}
     for node in list(parent):
         members.setdefault(find(node), []).append(node)
+    return list(members.values())
+
+
+def industry_labels(concordance: Iterable[tuple[str, str]], known: Iterable[tuple[str, str]],
+                    digits: int) -> dict[tuple[str, str], str]:
+    """(vintage, code cut to `digits`) -> label of its harmonised industry at that level."""
+    nodes = [(vintage, code[:digits]) for vintage, code in known]
+    edges = [(("1994", a[:digits]), ("2002", b[:digits])) for a, b in concordance]
     labels = {}
-    for nodes in members.values():
-        latest = [code for vintage, code in nodes if vintage == "2002"]
-        label = min(latest) if latest else min(f"{vintage}:{code}" for vintage, code in nodes)
-        labels.update({node: label for node in nodes})
+    for group in components(nodes, edges):
+        latest = [code for vintage, code in group if vintage == "2002"]
+        label = min(latest) if latest else min(f"{vintage}:{code}" for vintage, code in group)
+        labels.update({node: label for node in group})
     return labels

@@ -16,32 +16,19 @@ import pandas as pd
 import pytest
 
 from cluster_finance.reference import read_shipped
+from harmonise_reference import components
 from tiny_inputs import FIRM_COLUMNS, reference_frames
 
 
 def union_find_labels(crosswalk: pd.DataFrame, regions: pd.DataFrame) -> dict[tuple[int, str], str]:
     """(year, code) -> smallest 2004 code of its connected component (or its own code if it has none)."""
-    parent: dict = {}
-
-    def find(node):
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for year, code in zip(regions["year"], regions["county_code"]):
-        find((int(year), code))
-    for code_from, code_to in zip(crosswalk["code_from"], crosswalk["code_to"]):
-        parent[find((1995, code_from))] = find((2004, code_to))
-    members: dict = {}
-    for node in list(parent):
-        members.setdefault(find(node), []).append(node)
+    nodes = [(int(year), code) for year, code in zip(regions["year"], regions["county_code"])]
+    edges = [((1995, a), (2004, b)) for a, b in zip(crosswalk["code_from"], crosswalk["code_to"])]
     labels = {}
-    for nodes in members.values():
-        latest = [code for year, code in nodes if year == 2004]
-        label = min(latest) if latest else min(code for _, code in nodes)
-        labels.update({node: label for node in nodes})
+    for group in components(nodes, edges):
+        latest = [code for year, code in group if year == 2004]
+        label = min(latest) if latest else min(code for _, code in group)
+        labels.update({node: label for node in group})
     return labels
 
 
