@@ -194,28 +194,33 @@ def ellison_glaeser(industry: np.ndarray, region_total: np.ndarray, firm_sizes: 
     return float((G - (1 - np.sum(x ** 2)) * H) / ((1 - np.sum(x ** 2)) * (1 - H)))
 
 
-def manufacturing(codes) -> np.ndarray:
-    """The default scope of the concentration marts: CIC divisions 13-43 (var manufacturing_divisions)."""
-    divisions = pd.Series(list(codes), dtype=str).str[:2]
-    return ((divisions >= "13") & (divisions <= "43")).to_numpy()
-
-
 def dense_matrices(firms: pd.DataFrame, values: str = "output"):
     """(year, level, digits) -> (regions, industries, region x industry matrix of ``values``). A firm's
     industry at each level is the union-find component of its own code cut to that level (the concordance
-    of tiny_inputs), never a prefix of the warehouse's 4-digit label."""
+    of tiny_inputs), never a prefix of the warehouse's 4-digit label; the frame's ``division`` is its
+    2-digit component, what the manufacturing scope reads."""
     concordance = list(reference_frames()["industry_concordance"].itertuples(index=False, name=None))
     codes = list(zip(firms["industry_vintage"], firms["industry_code"]))
+    divisions = industry_labels(concordance, codes, 2)
     for year, by_year in firms.groupby("census_year"):
+        division = [divisions[(v, c[:2])] for v, c in zip(by_year["industry_vintage"], by_year["industry_code"])]
         for level, column in LEVEL_COLUMNS.items():
             for digits in (4, 3, 2):
                 labels = industry_labels(concordance, codes, digits)
                 industry = [labels[(v, c[:digits])] for v, c in zip(by_year["industry_vintage"],
                                                                      by_year["industry_code"])]
-                frame = by_year.assign(region=by_year[column], industry=industry)
+                frame = by_year.assign(region=by_year[column], industry=industry, division=division)
                 matrix = frame.pivot_table(index="region", columns="industry", values=values,
                                            aggfunc="sum", fill_value=0.0)
                 yield year, level, digits, frame, matrix
+
+
+def manufacturing(frame: pd.DataFrame, industries) -> np.ndarray:
+    """The default scope of the concentration marts: the industries whose 2-digit harmonised industry is a
+    CIC division 13-43 (var manufacturing_divisions; a '1994:xx' label is read by its last two digits)."""
+    division = frame.groupby("industry")["division"].first().str[-2:]
+    in_scope = (division >= "13") & (division <= "43")
+    return in_scope.reindex(list(industries)).fillna(False).to_numpy(dtype=bool)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -268,8 +273,8 @@ def test_region_concentration_matches_dense_numpy():
     firms, mart = read_tables(rich_warehouse(), "int_firms_harmonised", "region_concentration")
     mart = mart.set_index(["year", "region_level", "region_code", "industry_digits"]).sort_index()
     expected = []
-    for year, level, digits, _, matrix in dense_matrices(firms):
-        values = matrix.to_numpy()[:, manufacturing(matrix.columns)]
+    for year, level, digits, frame, matrix in dense_matrices(firms):
+        values = matrix.to_numpy()[:, manufacturing(frame, matrix.columns)]
         values = values[:, values.sum(axis=0) > 0]  # industries with output somewhere in the nation
         nation = values.sum(axis=0) / values.sum()
         for region, row in zip(matrix.index, values):
@@ -297,7 +302,7 @@ def test_industry_concentration_matches_dense_numpy():
     employment = {(year, level, digits): m
                   for year, level, digits, _, m in dense_matrices(firms.astype({"employment": float}), "employment")}
     for year, level, digits, frame, matrix in dense_matrices(firms):
-        in_scope = manufacturing(matrix.columns)
+        in_scope = manufacturing(frame, matrix.columns)
         matrix = matrix.loc[:, in_scope]
         staff = employment[(year, level, digits)].reindex(index=matrix.index, columns=matrix.columns, fill_value=0)
         region_total = matrix.to_numpy().sum(axis=1)
@@ -335,7 +340,7 @@ def test_concentration_on_the_tiny_census(tiny_warehouse):
     industries = industries.set_index(["year", "industry_digits", "industry_code", "region_level"])
     checked = 0
     for year, level, digits, frame, matrix in dense_matrices(firms):
-        matrix = matrix.loc[:, manufacturing(matrix.columns)]
+        matrix = matrix.loc[:, manufacturing(frame, matrix.columns)]
         values = matrix.to_numpy()
         nation = values.sum(axis=0) / values.sum()
         for region, row in zip(matrix.index, values):

@@ -68,17 +68,19 @@ def test_plain_dbt_build_with_other_vars(clone, tmp_path):
     """Every model, data test and unit test passes with non-default method vars."""
     write_tiny_inputs(tmp_path / "raw", tmp_path / "reference")
     vars_ = (f"{{raw_dir: '{tmp_path / 'raw'}', reference_dir: '{tmp_path / 'reference'}', rca_threshold: 0.5, "
-             "single_industry_proximity: zero, small_firm_output: 100, match_on_name: false, cap_ar_sales: 1}")
+             "single_industry_proximity: 'null', small_firm_output: 100, match_on_name: false, cap_ar_sales: 1, "
+             "percentile_method: stata, firm_age_range: [0, 80], concentration_industries: all, "
+             "ellison_glaeser_size: output}")
     warehouse = tmp_path / "other_vars" / "warehouse.duckdb"
     done = dbt(clone, "build", "--profiles-dir", ".", "--vars", vars_, warehouse=warehouse)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-4000:]
     assert re.search(r"Found .* \d+ unit tests", output) and "ERROR=0" in output and "SKIP=0" in output
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        flagged = con.execute("select distinct n_industries, proximity from region_proximity where is_flagged "
-                              "order by n_industries").fetchall()
-    # single_industry_proximity: zero gives one mapped industry 0; a region with none stays NULL
-    assert (1, 0.0) in flagged and set(flagged) <= {(0, None), (1, 0.0)}
+        flagged = con.execute("select distinct proximity from region_proximity where is_flagged").fetchall()
+        settings = dict(con.execute("select setting, value from build_settings").fetchall())
+    assert flagged == [(None,)]  # single_industry_proximity: null (the default, zero, gives one industry 0)
+    assert (settings["percentile_method"], settings["concentration_industries"]) == ("stata", "all")
 
 
 ERROR_CASES = [case for case in FILE_CASES if case.expected_error]

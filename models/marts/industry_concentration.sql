@@ -14,25 +14,33 @@
 --                      in the Ellison-Glaeser size (employment of region, industry and firm by default)
 -- Sums over regions where the industry has no output are written in closed form (see below), so the cost
 -- follows the cells, not regions x industries.
-{%- set scope = var('concentration_industries') | string | lower %}
-{%- if scope not in ['manufacturing', 'all'] %}
-{{ exceptions.raise_compiler_error("var concentration_industries must be 'manufacturing' or 'all', not '" ~ scope ~ "'") }}
-{%- endif %}
+{%- set scope = concentration_scope() %}
 {%- set eg_size = var('ellison_glaeser_size') | string | lower %}
 {%- if eg_size not in ['employment', 'output'] %}
 {{ exceptions.raise_compiler_error("var ellison_glaeser_size must be 'employment' or 'output', not '" ~ eg_size ~ "'") }}
 {%- endif %}
 
-with cells as (
+with
+{%- if scope == 'manufacturing' %}
+
+in_scope as (
+
+    {{ concentration_industries() }}
+
+),
+{%- endif %}
+
+cells as (
 
     select
-        year, region_level, region_code, industry_digits, industry_code, output,
-        cast({{ eg_size }} as double) as eg_size,
-        n_firms
-    from {{ ref('cells') }}
+        all_cells.year, all_cells.region_level, all_cells.region_code, all_cells.industry_digits,
+        all_cells.industry_code, all_cells.output,
+        cast(all_cells.{{ eg_size }} as double) as eg_size,
+        all_cells.n_firms
+    from {{ ref('cells') }} as all_cells
     {%- if scope == 'manufacturing' %}
-    where substr(industry_code, 1, 2) between '{{ var("manufacturing_divisions")[0] }}'
-                                          and '{{ var("manufacturing_divisions")[-1] }}'
+    inner join in_scope
+        on in_scope.industry_digits = all_cells.industry_digits and in_scope.industry_code = all_cells.industry_code
     {%- endif %}
 
 ),

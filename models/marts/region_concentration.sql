@@ -10,10 +10,7 @@
 -- of var manufacturing_divisions), so that the nation the Krugman index compares with is "all
 -- manufacturing industries" as the paper (after Krugman 1991) defines it, or 'all'. A region with no
 -- industry in scope keeps its row, with NULL indices.
-{%- set scope = var('concentration_industries') | string | lower %}
-{%- if scope not in ['manufacturing', 'all'] %}
-{{ exceptions.raise_compiler_error("var concentration_industries must be 'manufacturing' or 'all', not '" ~ scope ~ "'") }}
-{%- endif %}
+{%- set scope = concentration_scope() %}
 
 with all_cells as (
 
@@ -22,12 +19,22 @@ with all_cells as (
 
 ),
 
+{%- if scope == 'manufacturing' %}
+
+in_scope as (
+
+    {{ concentration_industries() }}
+
+),
+{%- endif %}
+
 cells as (
 
-    select * from all_cells
+    select all_cells.*
+    from all_cells
     {%- if scope == 'manufacturing' %}
-    where substr(industry_code, 1, 2) between '{{ var("manufacturing_divisions")[0] }}'
-                                          and '{{ var("manufacturing_divisions")[-1] }}'
+    inner join in_scope
+        on in_scope.industry_digits = all_cells.industry_digits and in_scope.industry_code = all_cells.industry_code
     {%- endif %}
 
 ),
